@@ -1,0 +1,56 @@
+/**
+ * Public API for embedding Nodis in a Node program (tests, tools):
+ *
+ *   import { createServer } from 'nodis';
+ *   const server = await createServer({ port: 0 });   // 0: an ephemeral port
+ *   console.log(server.port);
+ *   await server.close();
+ */
+import { Server } from './server/server';
+import { Config, ConfigError } from './config/config';
+import { findDirective } from './config/directives';
+import type { Clock } from './keyspace/clock';
+
+export { Server } from './server/server';
+export { Config, ConfigError } from './config/config';
+export { ManualClock, systemClock, type Clock } from './keyspace/clock';
+export { NODIS_VERSION } from './server/version';
+
+export interface CreateServerOptions {
+  /** TCP port; 0 picks a free one. Default 6379. */
+  port?: number;
+  /** Address(es) to bind, as the bind directive. Default "127.0.0.1 -::1". */
+  bind?: string;
+  /** Any redis.conf directive, e.g. { requirepass: 'secret', maxmemory: '100mb' }. */
+  config?: Record<string, string | number | string[]>;
+  /** Clock for TTLs; tests pass a ManualClock. */
+  clock?: Clock;
+  /** Receives log lines; default: log nothing below warning to stdout. */
+  logSink?: (line: string) => void;
+}
+
+/** Builds a Config from directive values; throws ConfigError naming the bad directive. */
+export function configFrom(values: Record<string, string | number | string[]>): Config {
+  const config = new Config();
+  for (const [name, value] of Object.entries(values)) {
+    const d = findDirective(name);
+    if (!d) throw new ConfigError(`Bad directive or wrong number of arguments: ${name}`);
+    const args = Array.isArray(value) ? value : String(value).split(d.type === 'save' || d.type === 'bind' ? /\s+/ : /$^/);
+    try {
+      config.setNormalized(d, config.normalize(d, args));
+    } catch (e) {
+      throw new ConfigError(`${name}: ${(e as Error).message}`);
+    }
+  }
+  return config;
+}
+
+/** Creates a server and starts listening; resolves once it accepts connections. */
+export async function createServer(options: CreateServerOptions = {}): Promise<Server> {
+  const values: Record<string, string | number | string[]> = { loglevel: 'warning', ...options.config };
+  if (options.port !== undefined) values.port = options.port;
+  if (options.bind !== undefined) values.bind = options.bind;
+  const server = new Server({ config: configFrom(values), clock: options.clock, logSink: options.logSink });
+  await server.listen();
+  return server;
+}

@@ -1,0 +1,134 @@
+/**
+ * One numbered database: keys with their values, and the expire times of the keys that have one
+ * (keys without a TTL pay nothing for it). Every read and write of a key goes through here, so
+ * lazy expiry, access tracking and the keyspace observers (snapshots, WATCH, blocked clients) see
+ * every change.
+ */
+import { KeyTable } from './key-table';
+import type { RedisValue } from './value';
+import type { Keyspace } from './keyspace';
+
+export class Database {
+  table = new KeyTable<RedisValue>();
+  expires = new KeyTable<number>();
+
+  constructor(
+    readonly id: number,
+    private readonly keyspace: Keyspace,
+  ) {}
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** The value without expiring it or recording an access (for DEBUG, snapshots, SCAN). */
+  peek(key: string): RedisValue | undefined {
+    return this.table.get(key);
+  }
+
+  /** The live value of a key for a read: expires it if due and records the access. */
+  lookupRead(key: string): RedisValue | undefined {
+    const value = this.table.get(key);
+    if (value === undefined) return undefined;
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    this.keyspace.touch(this, key);
+    return value;
+  }
+
+  /**
+   * The live value of a key that the caller is about to change in place. Observers hear of it
+   * first (a snapshot in progress copies the old value); call modified() once done.
+   */
+  lookupWrite(key: string): RedisValue | undefined {
+    const value = this.lookupRead(key);
+    if (value !== undefined) this.keyspace.beforeWrite(this, key, value);
+    return value;
+  }
+
+  /** Signals that a key looked up with lookupWrite was changed in place. */
+  modified(key: string): void {
+    this.keyspace.afterWrite(this, key);
+  }
+
+  /** Sets a key's value; removes its TTL unless keepTtl. */
+  set(key: string, value: RedisValue, keepTtl = false): void {
+    this.keyspace.beforeWrite(this, key, this.table.get(key));
+    if (!this.table.set(key, value, this.keyspace.initialMeta())) this.keyspace.touch(this, key);
+    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    this.keyspace.afterWrite(this, key);
+  }
+
+  /** Deletes a key and its TTL; true if it existed. */
+  delete(key: string): boolean {
+    const old = this.table.get(key);
+    if (old === undefined) return false;
+    this.keyspace.beforeWrite(this, key, old);
+    this.table.delete(key);
+    if (this.expires.size > 0) this.expires.delete(key);
+    this.keyspace.afterWrite(this, key);
+    return true;
+  }
+
+  /** The absolute expire time in ms, or undefined when the key has no TTL. */
+  getExpire(key: string): number | undefined {
+    return this.expires.size > 0 ? this.expires.get(key) : undefined;
+  }
+
+  /** Sets the absolute expire time of an existing key. */
+  setExpire(key: string, whenMs: number): void {
+    const value = this.table.get(key);
+    if (value === undefined) return;
+    this.keyspace.beforeWrite(this, key, value);
+    this.expires.set(key, whenMs);
+    this.keyspace.afterWrite(this, key);
+  }
+
+  /** Removes a key's TTL; true if it had one. */
+  removeExpire(key: string): boolean {
+    if (this.expires.size === 0 || !this.expires.has(key)) return false;
+    this.keyspace.beforeWrite(this, key, this.table.get(key));
+    this.expires.delete(key);
+    this.keyspace.afterWrite(this, key);
+    return true;
+  }
+
+  /** True if the key exists and has not expired (does not record an access). */
+  exists(key: string): boolean {
+    if (!this.table.has(key)) return false;
+    return !(this.expires.size > 0 && this.expireIfNeeded(key));
+  }
+
+  /** Deletes the key if its TTL has passed; true if it did. */
+  expireIfNeeded(key: string): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined || when > this.keyspace.now()) return false;
+    if (!this.keyspace.mayExpire()) return false;
+    this.deleteExpired(key);
+    return true;
+  }
+
+  /** Removes a key whose TTL has passed and tells the observers (they propagate a DEL). */
+  deleteExpired(key: string): void {
+    this.delete(key);
+    this.keyspace.expired(this, key);
+  }
+
+  /** Drops every key at once. */
+  clear(): number {
+    const removed = this.table.size;
+    this.keyspace.beforeClear(this);
+    this.table = new KeyTable<RedisValue>();
+    this.expires = new KeyTable<number>();
+    return removed;
+  }
+
+  /** A random live key, expiring the dead ones it meets (as RANDOMKEY does). */
+  randomKey(): string | undefined {
+    for (let tries = 0; tries < 100 && this.table.size > 0; tries++) {
+      const key = this.table.randomKey();
+      if (key === undefined) return undefined;
+      if (!this.expireIfNeeded(key)) return key;
+    }
+    return this.table.randomKey();
+  }
+}

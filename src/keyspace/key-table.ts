@@ -1,0 +1,185 @@
+/**
+ * The table behind a database's keys (and its expire times): a dictionary that holds tens of
+ * millions of entries, picks a random entry in O(1), and has a SCAN cursor that never misses an
+ * entry present for the whole scan.
+ *
+ * A V8 Map stops at 2^24 entries, so keys are spread over SHARDS shards by a hash of the key. Each
+ * shard keeps its entries in dense arrays (key, value, 32-bit metadata for LRU/LFU) and a Map from
+ * key to slot. Deleting moves the last slot into the hole, so the arrays stay dense and a random
+ * slot is a random entry.
+ *
+ * SCAN walks each shard's slots from the top down. A delete only ever moves the top entry (already
+ * visited or about to be) into a lower hole, so an entry that stays in the table is never skipped;
+ * it may be returned twice, which SCAN allows.
+ */
+const SHARD_BITS = 4;
+const SHARDS = 1 << SHARD_BITS;
+const SHARD_MASK = SHARDS - 1;
+
+/** Hash of a key's length, first 4 and last 12 chars: cheap, and spreads typical key shapes. */
+export function shardOf(key: string): number {
+  const n = key.length;
+  let h = n | 0;
+  const tail = n > 12 ? n - 12 : 0;
+  for (let i = tail; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  for (let i = 0, head = Math.min(4, tail); i < head; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0x5bd1e995);
+  h ^= h >>> 15;
+  return h & SHARD_MASK;
+}
+
+class Shard<V> {
+  readonly slots = new Map<string, number>();
+  keys: string[] = [];
+  values: V[] = [];
+  meta = new Uint32Array(8);
+
+  get size(): number {
+    return this.keys.length;
+  }
+}
+
+export class KeyTable<V> {
+  private shards: Shard<V>[] = [];
+  private count = 0;
+
+  constructor() {
+    for (let i = 0; i < SHARDS; i++) this.shards.push(new Shard<V>());
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  has(key: string): boolean {
+    return this.shards[shardOf(key)].slots.has(key);
+  }
+
+  get(key: string): V | undefined {
+    const shard = this.shards[shardOf(key)];
+    const slot = shard.slots.get(key);
+    return slot === undefined ? undefined : shard.values[slot];
+  }
+
+  /** Sets the value; returns true when the key is new. New keys start with metadata `meta`. */
+  set(key: string, value: V, meta = 0): boolean {
+    const shard = this.shards[shardOf(key)];
+    const slot = shard.slots.get(key);
+    if (slot !== undefined) {
+      shard.values[slot] = value;
+      return false;
+    }
+    const newSlot = shard.keys.length;
+    shard.slots.set(key, newSlot);
+    shard.keys.push(key);
+    shard.values.push(value);
+    if (newSlot >= shard.meta.length) {
+      const grown = new Uint32Array(shard.meta.length * 2);
+      grown.set(shard.meta);
+      shard.meta = grown;
+    }
+    shard.meta[newSlot] = meta;
+    this.count++;
+    return true;
+  }
+
+  delete(key: string): boolean {
+    const shard = this.shards[shardOf(key)];
+    const slot = shard.slots.get(key);
+    if (slot === undefined) return false;
+    const last = shard.keys.length - 1;
+    if (slot !== last) {
+      const movedKey = shard.keys[last];
+      shard.keys[slot] = movedKey;
+      shard.values[slot] = shard.values[last];
+      shard.meta[slot] = shard.meta[last];
+      shard.slots.set(movedKey, slot);
+    }
+    shard.keys.pop();
+    shard.values.pop();
+    shard.slots.delete(key);
+    this.count--;
+    if (shard.meta.length > 64 && last < shard.meta.length >>> 2) {
+      shard.meta = shard.meta.slice(0, shard.meta.length >>> 1);
+    }
+    return true;
+  }
+
+  getMeta(key: string): number | undefined {
+    const shard = this.shards[shardOf(key)];
+    const slot = shard.slots.get(key);
+    return slot === undefined ? undefined : shard.meta[slot];
+  }
+
+  setMeta(key: string, meta: number): void {
+    const shard = this.shards[shardOf(key)];
+    const slot = shard.slots.get(key);
+    if (slot !== undefined) shard.meta[slot] = meta;
+  }
+
+  clear(): void {
+    for (let i = 0; i < SHARDS; i++) this.shards[i] = new Shard<V>();
+    this.count = 0;
+  }
+
+  /** A uniformly random entry's key, or undefined when empty. O(SHARDS). */
+  randomKey(random: () => number = Math.random): string | undefined {
+    if (this.count === 0) return undefined;
+    let r = Math.floor(random() * this.count);
+    for (const shard of this.shards) {
+      if (r < shard.size) return shard.keys[r];
+      r -= shard.size;
+    }
+    return undefined;
+  }
+
+  /** Random entry as [key, value, meta] for eviction and expiry sampling. */
+  randomEntry(random: () => number = Math.random): [string, V, number] | undefined {
+    if (this.count === 0) return undefined;
+    let r = Math.floor(random() * this.count);
+    for (const shard of this.shards) {
+      if (r < shard.size) return [shard.keys[r], shard.values[r], shard.meta[r]];
+      r -= shard.size;
+    }
+    return undefined;
+  }
+
+  /**
+   * One step of SCAN: calls visit for about `count` entries and returns the next cursor (0 when
+   * done). The cursor is (slot + 1) * SHARDS + shard, where slot + 1 = 0 means "top of the shard".
+   */
+  scan(cursor: number, count: number, visit: (key: string, value: V) => void): number {
+    let shardIndex = cursor & SHARD_MASK;
+    let next = Math.floor(cursor / SHARDS) - 1; // next slot to visit, -1: top
+    let visited = 0;
+    while (shardIndex < SHARDS) {
+      const shard = this.shards[shardIndex];
+      if (next < 0 || next >= shard.size) next = shard.size - 1;
+      while (next >= 0 && visited < count) {
+        visit(shard.keys[next], shard.values[next]);
+        next--;
+        visited++;
+      }
+      if (next >= 0) return (next + 1) * SHARDS + shardIndex;
+      shardIndex++;
+      next = -1;
+      if (visited >= count) return shardIndex < SHARDS ? shardIndex : 0;
+    }
+    return 0;
+  }
+
+  /** Every entry; for snapshots, KEYS and tests. */
+  *entries(): IterableIterator<[string, V]> {
+    for (const shard of this.shards) {
+      for (let i = 0; i < shard.keys.length; i++) yield [shard.keys[i], shard.values[i]];
+    }
+  }
+
+  forEach(visit: (key: string, value: V) => void): void {
+    for (const shard of this.shards) {
+      const { keys, values } = shard;
+      for (let i = keys.length - 1; i >= 0; i--) visit(keys[i], values[i]);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * All databases, the clock they read time from, and the observers that hear about every write.
+ * Observers are how later capabilities plug in without touching command code: a fork-less
+ * snapshot copies a value in beforeWrite, WATCH and blocked clients react in afterWrite, and
+ * expirations are propagated as DEL from expired().
+ */
+import { Database } from './database';
+import type { Clock } from './clock';
+import type { RedisValue } from './value';
+import { lfuInitialMeta, lfuTouch, lruClock, type LfuParams } from './access-clock';
+
+export interface KeyspaceObserver {
+  /** Before a key's value changes or goes away; `old` is undefined for a key being created. */
+  beforeWrite?(db: Database, key: string, old: RedisValue | undefined): void;
+  /** After a key was written, deleted, or had its TTL changed. */
+  afterWrite?(db: Database, key: string): void;
+  /** A key was removed because its TTL passed. */
+  expired?(db: Database, key: string): void;
+  /** A whole database is about to be emptied (FLUSHDB/FLUSHALL). */
+  beforeClear?(db: Database): void;
+  /** Two databases swapped their contents (SWAPDB). */
+  swapped?(a: Database, b: Database): void;
+}
+
+export class Keyspace {
+  readonly databases: Database[] = [];
+  private observers: KeyspaceObserver[] = [];
+  /** Writes since the last successful save (Redis's server.dirty). */
+  dirty = 0;
+  /** The time commands see: fixed for the duration of one command, as in Redis. */
+  private frozenNow = 0;
+  /** LFU metadata instead of LRU, when the eviction policy is an LFU one. */
+  lfuMode = false;
+  readonly lfu: LfuParams = { logFactor: 10, decayTime: 1 };
+  /** When false, reads do not delete expired keys (DEBUG SET-ACTIVE-EXPIRE leaves this alone). */
+  lazyExpireEnabled = true;
+  expiredKeys = 0;
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+
+  constructor(
+    count: number,
+    readonly clock: Clock,
+  ) {
+    for (let i = 0; i < count; i++) this.databases.push(new Database(i, this));
+  }
+
+  addObserver(observer: KeyspaceObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** Current time in ms; inside a command, the time the command started. */
+  now(): number {
+    return this.frozenNow || this.clock.now();
+  }
+
+  /** Fixes now() for one command (0 to unfreeze). */
+  freezeTime(ms: number): void {
+    this.frozenNow = ms;
+  }
+
+  mayExpire(): boolean {
+    return this.lazyExpireEnabled;
+  }
+
+  initialMeta(): number {
+    const now = this.now();
+    return this.lfuMode ? lfuInitialMeta(now) : lruClock(now);
+  }
+
+  /** Records an access to a key for LRU/LFU. */
+  touch(db: Database, key: string): void {
+    const now = this.now();
+    if (this.lfuMode) {
+      const meta = db.table.getMeta(key);
+      if (meta !== undefined) db.table.setMeta(key, lfuTouch(meta, now, this.lfu));
+    } else {
+      db.table.setMeta(key, lruClock(now));
+    }
+  }
+
+  beforeWrite(db: Database, key: string, old: RedisValue | undefined): void {
+    for (const o of this.observers) o.beforeWrite?.(db, key, old);
+  }
+
+  afterWrite(db: Database, key: string): void {
+    this.dirty++;
+    for (const o of this.observers) o.afterWrite?.(db, key);
+  }
+
+  expired(db: Database, key: string): void {
+    this.expiredKeys++;
+    for (const o of this.observers) o.expired?.(db, key);
+  }
+
+  beforeClear(db: Database): void {
+    for (const o of this.observers) o.beforeClear?.(db);
+  }
+
+  /** SWAPDB: exchanges the contents of two databases. */
+  swap(a: number, b: number): void {
+    const da = this.databases[a];
+    const db = this.databases[b];
+    [da.table, db.table] = [db.table, da.table];
+    [da.expires, db.expires] = [db.expires, da.expires];
+    this.dirty++;
+    for (const o of this.observers) o.swapped?.(da, db);
+  }
+
+  /** FLUSHALL: empties every database; returns the number of keys removed. */
+  flushAll(): number {
+    let removed = 0;
+    for (const db of this.databases) removed += db.clear();
+    this.dirty += removed;
+    return removed;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * One connected client: its socket, query buffer (the request parser), reply buffer, selected
+ * database and connection state. Input is parsed and executed command by command; all replies
+ * produced while handling one read leave in a single socket write.
+ */
+import type { Socket } from 'node:net';
+import { RequestParser } from '../protocol/request-parser';
+import { ReplyWriter } from '../protocol/reply-writer';
+import type { Database } from '../keyspace/database';
+import type { Server } from './server';
+import type { CommandSpec } from '../commands/registry';
+
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+export class Client {
+  readonly reply: ReplyWriter;
+  readonly parser: RequestParser;
+  db: Database;
+  name = '';
+  authenticated: boolean;
+  user = 'default';
+  readonly createdAt: number;
+  lastInteraction: number;
+  /** The last command run, for CLIENT LIST's cmd= field. */
+  lastCommand: CommandSpec | null = null;
+  /** Set while a command runs if it replied with an error (failed_calls). */
+  commandFailed = false;
+  /** Close the connection once pending replies are written (QUIT, protocol errors). */
+  closeAfterReply = false;
+  closed = false;
+  replyMode: ReplyMode = 'on';
+  /** Commands that must wait: a pause (CLIENT PAUSE) holds the client's next request here. */
+  pendingArgv: string[] | null = null;
+  /** Receives every command the server runs (MONITOR). */
+  monitor = false;
+  /** Exempt from client eviction (CLIENT NO-EVICT). */
+  noEvict = false;
+  /** Number of commands run, for statistics. */
+  commandsProcessed = 0;
+  libName = '';
+  libVersion = '';
+  readonly addr: string;
+  readonly laddr: string;
+  readonly fd: number;
+
+  constructor(
+    readonly id: number,
+    readonly server: Server,
+    readonly socket: Socket | null,
+  ) {
+    this.reply = new ReplyWriter((message) => server.stats.recordError(this, message));
+    this.db = server.keyspace.databases[0];
+    this.authenticated = !server.authRequired();
+    const client = this;
+    this.parser = new RequestParser({
+      get maxBulkLen() {
+        return server.limits.maxBulkLen;
+      },
+      get unauthenticated() {
+        return !client.authenticated;
+      },
+    });
+    this.createdAt = Date.now();
+    this.lastInteraction = this.createdAt;
+    this.addr = socket ? formatAddress(socket.remoteAddress, socket.remotePort) : '';
+    this.laddr = socket ? formatAddress(socket.localAddress, socket.localPort) : '';
+    this.fd = socket ? ((socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1) : -1;
+  }
+
+  get resp(): number {
+    return this.reply.resp;
+  }
+
+  selectDb(index: number): void {
+    this.db = this.server.keyspace.databases[index];
+  }
+
+  /** Handles bytes read from the socket. */
+  onData(chunk: Buffer): void {
+    this.lastInteraction = Date.now();
+    this.parser.feed(chunk);
+    if (this.parser.bufferedBytes > this.server.limits.queryBufferLimit) {
+      this.server.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);
+      this.close();
+      return;
+    }
+    this.processInput();
+    this.server.flushPendingReplies();
+  }
+
+  /** Runs every complete request in the query buffer, unless the client must wait. */
+  processInput(): void {
+    while (!this.closed && !this.closeAfterReply) {
+      let argv = this.pendingArgv;
+      if (argv) {
+        this.pendingArgv = null;
+      } else {
+        argv = this.parser.next();
+        if (argv === null) {
+          if (this.parser.error) this.protocolError(this.parser.error);
+          break;
+        }
+      }
+      if (this.server.mustWait(this, argv)) {
+        this.pendingArgv = argv;
+        break;
+      }
+      this.server.execute(this, argv);
+    }
+    this.markPendingWrite();
+  }
+
+  private protocolError(message: string): void {
+    this.server.log.verbose(`Protocol error (${message}) from client: ${this.describe()}`);
+    this.reply.error(`ERR ${message}`);
+    this.closeAfterReply = true;
+  }
+
+  /** Queues this client for the next flush of replies. */
+  markPendingWrite(): void {
+    if (this.reply.out.pendingBytes > 0 || this.closeAfterReply) this.server.pendingWrites.add(this);
+  }
+
+  /** Writes all pending replies to the socket in one go. */
+  flush(): void {
+    const data = this.reply.out.take();
+    if (this.socket && !this.closed && data !== null) {
+      if (Buffer.isBuffer(data)) {
+        this.socket.write(data);
+      } else {
+        this.socket.cork();
+        for (const piece of data) this.socket.write(piece);
+        this.socket.uncork();
+      }
+    }
+    if (this.closeAfterReply) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.socket) {
+      this.socket.end();
+      this.socket.destroySoon();
+    }
+    this.server.unlinkClient(this);
+  }
+
+  /** One line of CLIENT LIST. */
+  describe(): string {
+    const now = Date.now();
+    const flags = this.flagString();
+    const qbuf = this.parser.bufferedBytes;
+    const omem = this.reply.out.pendingBytes + (this.socket?.writableLength ?? 0);
+    const cmd = this.lastCommand ? this.lastCommand.fullName : 'NULL';
+    return (
+      `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name} ` +
+      `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
+      `flags=${flags} db=${this.db.id} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} ` +
+      `qbuf-free=${Math.max(0, this.parser.capacity - qbuf)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
+      `obl=0 oll=0 omem=${omem} tot-mem=${22000 + qbuf + omem} events=r cmd=${cmd} ` +
+      `user=${this.user} redir=-1 resp=${this.resp}`
+    );
+  }
+
+  private flagString(): string {
+    let flags = '';
+    if (this.monitor) flags += 'O';
+    if (this.closeAfterReply) flags += 'c';
+    if (this.noEvict) flags += 'e';
+    return flags || 'N';
+  }
+}
+
+function formatAddress(address: string | undefined, port: number | undefined): string {
+  if (!address) return '';
+  const bare = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
+}

@@ -1,0 +1,128 @@
+/**
+ * The single gate every command passes through, in Redis's processCommand order: lookup, arity,
+ * authentication, then the hooks later capabilities fill (transaction queueing, the OOM check),
+ * the handler itself, and after it statistics, the slow log, MONITOR and propagation of writes.
+ * Handlers never repeat these checks.
+ */
+import { performance } from 'node:perf_hooks';
+import { CommandFlag, type CommandSpec, type CommandTable } from '../commands/registry';
+import type { Client } from './client';
+import type { Server } from './server';
+
+/** A check run before a command: returns an error reply to refuse it, or null to go on. */
+export type CommandGuard = (client: Client, spec: CommandSpec, argv: string[]) => string | null;
+
+/** Receives every write as a command stream (AOF, replicas). */
+export interface PropagationSink {
+  propagate(dbIndex: number, argv: string[]): void;
+}
+
+/**
+ * Takes the command over before it runs (MULTI queueing): returns true when it handled the
+ * command and the handler must not run now.
+ */
+export type CommandInterceptor = (client: Client, spec: CommandSpec, argv: string[]) => boolean;
+
+function quoteArgs(argv: string[]): string {
+  let out = '';
+  for (let i = 1; i < argv.length && out.length < 128; i++) out += `'${argv[i].slice(0, 128 - out.length)}' `;
+  return out;
+}
+
+export class Dispatcher {
+  readonly guards: CommandGuard[] = [];
+  readonly interceptors: CommandInterceptor[] = [];
+  readonly sinks: PropagationSink[] = [];
+  /** Set by a handler that wants a different command propagated (SET EX -> SET PXAT). */
+  private propagateOverride: string[][] | null = null;
+
+  constructor(
+    private readonly server: Server,
+    private readonly table: CommandTable,
+  ) {}
+
+  /** Replaces what the running command propagates; a handler may call it several times. */
+  alsoPropagate(argv: string[]): void {
+    (this.propagateOverride ??= []).push(argv);
+  }
+
+  execute(c: Client, argv: string[]): void {
+    const spec = this.table.lookupArgv(argv);
+    const error = this.check(c, spec, argv);
+    if (error !== null) {
+      if (spec) spec.stats.rejectedCalls++;
+      c.reply.error(error);
+      return;
+    }
+    const command = spec!;
+    for (const interceptor of this.interceptors) if (interceptor(c, command, argv)) return;
+    this.call(c, command, argv);
+  }
+
+  /** The checks before a command runs; returns an error reply or null. */
+  private check(c: Client, spec: CommandSpec | undefined, argv: string[]): string | null {
+    if (spec === undefined) {
+      return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${quoteArgs(argv)}`;
+    }
+    if (spec.handler === null) {
+      if (argv.length === 1 || !spec.subcommands) return `ERR wrong number of arguments for '${spec.fullName}' command`;
+      return `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`;
+    }
+    const arity = spec.arity;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+      return `ERR wrong number of arguments for '${spec.fullName}' command`;
+    }
+    if (!c.authenticated && !(spec.flags & CommandFlag.NoAuth)) return 'NOAUTH Authentication required.';
+    for (const guard of this.guards) {
+      const refused = guard(c, spec, argv);
+      if (refused !== null) return refused;
+    }
+    return null;
+  }
+
+  /** Runs a command that passed the checks (also used by EXEC and scripts). */
+  call(c: Client, spec: CommandSpec, argv: string[]): void {
+    const server = this.server;
+    const keyspace = server.keyspace;
+    const stats = server.stats;
+    const dirtyBefore = keyspace.dirty;
+    const dbIndex = c.db.id;
+    const startedAt = Date.now();
+    keyspace.freezeTime(server.clock.now());
+    c.commandFailed = false;
+    stats.runningClient = c;
+    this.propagateOverride = null;
+    const t0 = performance.now();
+    try {
+      spec.handler!(c, argv);
+    } catch (e) {
+      server.log.warning(`Error executing '${spec.fullName}': ${(e as Error).stack ?? e}`);
+      c.reply.error(`ERR ${(e as Error).message}`);
+    }
+    const usec = Math.round((performance.now() - t0) * 1000);
+    stats.runningClient = null;
+    keyspace.freezeTime(0);
+
+    const s = spec.stats;
+    s.calls++;
+    s.usec += usec;
+    if (c.commandFailed) s.failedCalls++;
+    stats.totalCommandsProcessed++;
+    c.commandsProcessed++;
+    c.lastCommand = spec;
+    c.lastInteraction = startedAt;
+
+    const slower = server.limits.slowlogSlowerThan;
+    if (slower >= 0 && usec >= slower && !(spec.flags & CommandFlag.SkipSlowlog)) {
+      stats.addSlowlogEntry(c, argv, usec, server.limits.slowlogMaxLen);
+    }
+    if (server.monitors.size > 0 && !(spec.flags & (CommandFlag.SkipMonitor | CommandFlag.Admin))) {
+      server.feedMonitors(c, dbIndex, argv, startedAt);
+    }
+    if (keyspace.dirty !== dirtyBefore && this.sinks.length > 0) {
+      const streams = this.propagateOverride ?? [argv];
+      for (const sink of this.sinks) for (const cmd of streams) sink.propagate(dbIndex, cmd);
+    }
+    this.propagateOverride = null;
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * The server: listening sockets, the client registry, and the parts every command reaches
+ * (configuration, keyspace, command table, dispatcher, statistics, log). It wires configuration
+ * changes to the pieces they affect and runs the periodic tasks (see cron.ts).
+ */
+import * as net from 'node:net';
+import { Config } from '../config/config';
+import { Keyspace } from '../keyspace/keyspace';
+import { systemClock, type Clock } from '../keyspace/clock';
+import { CommandTable } from '../commands/registry';
+import { ALL_COMMAND_GROUPS } from '../commands';
+import { Dispatcher } from './dispatcher';
+import { Client } from './client';
+import { ServerStats } from './stats';
+import { Logger, type LogFormat, type LogLevel } from '../log';
+import { Cron } from './cron';
+import { ClientPause } from './client-pause';
+import { isLoopback, protectedModeMessage } from './protected-mode';
+
+export { NODIS_VERSION } from './version';
+
+export interface ServerOptions {
+  /** Directive values already validated into the Config (file and flags). */
+  config?: Config;
+  clock?: Clock;
+  /** Receives log lines instead of stdout or logfile (tests). */
+  logSink?: (line: string) => void;
+}
+
+/** Hot-path copies of configuration values, refreshed when the config changes. */
+export interface Limits {
+  maxBulkLen: number;
+  queryBufferLimit: number;
+  slowlogSlowerThan: number;
+  slowlogMaxLen: number;
+  maxClients: number;
+  timeoutSeconds: number;
+  keepAliveSeconds: number;
+}
+
+export class Server {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly keyspace: Keyspace;
+  readonly commands = new CommandTable();
+  readonly dispatcher: Dispatcher;
+  readonly stats = new ServerStats();
+  readonly log: Logger;
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly pendingWrites = new Set<Client>();
+  readonly pause = new ClientPause(this);
+  readonly startedAt = Date.now();
+  readonly runId = randomHex(40);
+  limits!: Limits;
+  private listeners: net.Server[] = [];
+  private nextClientId = 1;
+  private cron: Cron;
+  private closing: Promise<void> | null = null;
+  /** Called when SHUTDOWN or a signal stops the server (the CLI exits the process). */
+  onShutdown: (() => void) | null = null;
+
+  constructor(options: ServerOptions = {}) {
+    this.config = options.config ?? new Config();
+    this.clock = options.clock ?? systemClock;
+    this.log = new Logger({
+      level: this.config.get('loglevel') as LogLevel,
+      file: this.config.get('logfile'),
+      format: this.config.get('log-format') as LogFormat,
+      sink: options.logSink,
+    });
+    this.keyspace = new Keyspace(this.config.getNumber('databases'), this.clock);
+    for (const group of ALL_COMMAND_GROUPS) this.commands.register(group);
+    this.dispatcher = new Dispatcher(this, this.commands);
+    this.refreshLimits();
+    this.config.onChange((name, value) => this.applyConfig(name, value));
+    this.cron = new Cron(this);
+  }
+
+  private refreshLimits(): void {
+    const c = this.config;
+    this.limits = {
+      maxBulkLen: c.getNumber('proto-max-bulk-len'),
+      queryBufferLimit: c.getNumber('client-query-buffer-limit'),
+      slowlogSlowerThan: c.getNumber('slowlog-log-slower-than'),
+      slowlogMaxLen: c.getNumber('slowlog-max-len'),
+      maxClients: c.getNumber('maxclients'),
+      timeoutSeconds: c.getNumber('timeout'),
+      keepAliveSeconds: c.getNumber('tcp-keepalive'),
+    };
+    this.keyspace.lfuMode = c.get('maxmemory-policy').includes('lfu');
+    this.keyspace.lfu.logFactor = c.getNumber('lfu-log-factor');
+    this.keyspace.lfu.decayTime = c.getNumber('lfu-decay-time');
+  }
+
+  private applyConfig(name: string, value: string): void {
+    this.refreshLimits();
+    if (name === 'loglevel') this.log.setLevel(value as LogLevel);
+    else if (name === 'log-format') this.log.setFormat(value as LogFormat);
+    else if (name === 'hz') this.cron.restart();
+    else if (name === 'slowlog-max-len' && this.stats.slowlog.length > Number(value)) {
+      this.stats.slowlog.length = Number(value);
+    }
+  }
+
+  authRequired(): boolean {
+    return this.config.get('requirepass') !== '';
+  }
+
+  /** Starts listening on every bind address; resolves once all are bound. */
+  async listen(): Promise<void> {
+    const port = this.config.getNumber('port');
+    const binds = this.config.get('bind').split(/\s+/).filter(Boolean);
+    let boundPort = port;
+    for (const entry of binds) {
+      const optional = entry.startsWith('-');
+      const host = optional ? entry.slice(1) : entry;
+      try {
+        const server = await this.listenOn(host === '*' ? '0.0.0.0' : host, boundPort);
+        boundPort = (server.address() as net.AddressInfo).port;
+        this.listeners.push(server);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) continue;
+        await this.close();
+        throw new Error(`Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
+      }
+    }
+    if (this.listeners.length === 0) throw new Error('Failed listening on any bind address');
+    this.cron.start();
+    this.log.notice(`Server initialized`);
+    this.log.notice(`Ready to accept connections tcp`);
+  }
+
+  private listenOn(host: string, port: number): Promise<net.Server> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      server.once('error', reject);
+      server.listen({ host, port, backlog: this.config.getNumber('tcp-backlog'), ipv6Only: host.includes(':') }, () => {
+        server.off('error', reject);
+        server.on('error', (e) => this.log.warning(`Listening socket error: ${e.message}`));
+        resolve(server);
+      });
+    });
+  }
+
+  /** The TCP port actually bound (useful when configured as 0 for an ephemeral port). */
+  get port(): number {
+    const address = this.listeners[0]?.address() as net.AddressInfo | null;
+    return address ? address.port : this.config.getNumber('port');
+  }
+
+  private accept(socket: net.Socket): void {
+    this.stats.totalConnectionsReceived++;
+    if (this.clients.size >= this.limits.maxClients) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.config.getBool('protected-mode') && !this.authRequired() && !isLoopback(socket.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      socket.end(`-${protectedModeMessage()}\r\n`);
+      return;
+    }
+    const client = this.addClient(socket);
+    if (this.limits.keepAliveSeconds > 0) socket.setKeepAlive(true, this.limits.keepAliveSeconds * 1000);
+    socket.on('data', (chunk: Buffer) => {
+      this.stats.netInputBytes += chunk.length;
+      client.onData(chunk);
+    });
+    socket.on('error', () => client.close());
+    socket.on('close', () => client.close());
+  }
+
+  /** Registers a client; socket is null for internal clients (scripts, AOF loading). */
+  addClient(socket: net.Socket | null): Client {
+    const client = new Client(this.nextClientId++, this, socket);
+    if (socket) this.clients.set(client.id, client);
+    return client;
+  }
+
+  unlinkClient(client: Client): void {
+    this.clients.delete(client.id);
+    this.monitors.delete(client);
+    this.pendingWrites.delete(client);
+    this.pause.forget(client);
+  }
+
+  /** Hooks that RESET runs to clear state later capabilities keep per client (MULTI, pub/sub). */
+  readonly resetHooks: ((client: Client) => void)[] = [];
+
+  /** RESET: the client goes back to the state of a new connection. */
+  resetClient(client: Client): void {
+    for (const hook of this.resetHooks) hook(client);
+    this.monitors.delete(client);
+    client.monitor = false;
+    client.replyMode = 'on';
+    client.reply.muted = false;
+    client.reply.resp = 2;
+    client.selectDb(0);
+    client.name = '';
+    client.noEvict = false;
+    if (this.authRequired()) {
+      client.authenticated = false;
+      client.user = 'default';
+    }
+  }
+
+  execute(client: Client, argv: string[]): void {
+    this.dispatcher.execute(client, argv);
+  }
+
+  /** True when the client's next command must wait (CLIENT PAUSE). */
+  mustWait(client: Client, argv: string[]): boolean {
+    return this.pause.mustWait(client, argv);
+  }
+
+  /** Writes the replies collected for every client since the last flush. */
+  flushPendingReplies(): void {
+    if (this.pendingWrites.size === 0) return;
+    for (const client of this.pendingWrites) {
+      this.stats.netOutputBytes += client.reply.out.pendingBytes;
+      client.flush();
+    }
+    this.pendingWrites.clear();
+  }
+
+  feedMonitors(source: Client, dbIndex: number, argv: string[], atMs: number): void {
+    const seconds = (atMs / 1000).toFixed(6);
+    const origin = source.socket ? source.addr : 'lua';
+    const line = `${seconds} [${dbIndex} ${origin}] ${argv.map(monitorQuote).join(' ')}`;
+    for (const monitor of this.monitors) {
+      if (monitor === source) continue;
+      monitor.reply.status(line);
+      monitor.markPendingWrite();
+    }
+  }
+
+  /** Stops listening, disconnects every client, and resolves when all sockets are closed. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.cron.stop();
+      await Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
+      this.listeners = [];
+      const sockets = [...this.clients.values()].map((c) => c.socket!).filter(Boolean);
+      for (const client of [...this.clients.values()]) client.close();
+      await Promise.all(
+        sockets.map((s) => (s.destroyed ? Promise.resolve() : new Promise<void>((resolve) => {
+          s.once('close', () => resolve());
+          s.destroy();
+        }))),
+      );
+      this.log.close();
+    })();
+    return this.closing;
+  }
+
+  /** SHUTDOWN and signals: log, close, and let the embedder (or CLI) exit. */
+  async shutdown(reason: string): Promise<void> {
+    this.log.warning(`${reason}, scheduling shutdown...`);
+    this.log.notice('User requested shutdown...');
+    this.log.warning('Nodis is now ready to exit, bye bye...');
+    await this.close();
+    this.onShutdown?.();
+  }
+}
+
+/** Quotes an argument as MONITOR shows it (Redis's sdscatrepr). */
+export function monitorQuote(arg: string): string {
+  let out = '"';
+  for (let i = 0; i < arg.length; i++) {
+    const ch = arg[i];
+    const code = arg.charCodeAt(i);
+    if (ch === '\\' || ch === '"') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\x07') out += '\\a';
+    else if (ch === '\b') out += '\\b';
+    else if (code < 32 || code > 126) out += '\\x' + code.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+function randomHex(length: number): string {
+  let s = '';
+  while (s.length < length) s += Math.floor(Math.random() * 16).toString(16);
+  return s;
+}
