@@ -1,5 +1,19 @@
 /** Every command group Nodis serves, registered into the command table at start-up. */
 import type { CommandGroup } from './registry';
 import { connectionCommands } from './connection';
+import { clientCommands } from './client';
+import { stringCommands } from './string';
+import { bitmapCommands } from './bitmap';
+import { genericCommands } from './generic';
+import { serverCommands } from './server';
+import { configCommands } from './config';
 
-export const ALL_COMMAND_GROUPS: CommandGroup[] = [connectionCommands];
+export const ALL_COMMAND_GROUPS: CommandGroup[] = [
+  connectionCommands,
+  clientCommands,
+  stringCommands,
+  bitmapCommands,
+  genericCommands,
+  serverCommands,
+  configCommands,
+];

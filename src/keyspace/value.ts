@@ -14,6 +14,15 @@ export interface CollectionValue {
   readonly type: Exclude<RedisType, 'string'>;
   /** Redis 7.0's OBJECT ENCODING name for the current representation. */
   encoding(): string;
+  /** A deep copy (COPY, snapshots). */
+  clone(): CollectionValue;
+}
+
+/** A copy of a value that shares nothing mutable with the original. */
+export function cloneValue(v: RedisValue): RedisValue {
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  if (v instanceof MutableString) return new MutableString(v.bytes());
+  return v.clone();
 }
 
 export type StringValue = string | number | MutableString;

@@ -186,6 +186,18 @@ export class Server {
     this.pause.forget(client);
   }
 
+  /**
+   * Listeners for keyspace events (keyspace notifications, client tracking). `kind` is the
+   * notify-keyspace-events class letter of the event: g generic, $ string, l list, s set,
+   * h hash, z zset, x expired, e evicted, t stream, n new key, m key miss.
+   */
+  readonly keyspaceEventListeners: ((kind: string, event: string, key: string, dbId: number) => void)[] = [];
+
+  /** Reports a keyspace event, e.g. notify('$', 'set', key, db.id). Costs nothing with no listener. */
+  notify(kind: string, event: string, key: string, dbId: number): void {
+    for (const listener of this.keyspaceEventListeners) listener(kind, event, key, dbId);
+  }
+
   /** Hooks that RESET runs to clear state later capabilities keep per client (MULTI, pub/sub). */
   readonly resetHooks: ((client: Client) => void)[] = [];
 

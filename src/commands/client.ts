@@ -1,0 +1,9 @@
+/**
+ * client commands. (Being filled in: handlers are added to the map below.)
+ */
+import type { CommandGroup } from './registry';
+
+export const clientCommands: CommandGroup = {
+  group: 'connection',
+  handlers: {},
+};

@@ -1,0 +1,9 @@
+/**
+ * server commands. (Being filled in: handlers are added to the map below.)
+ */
+import type { CommandGroup } from './registry';
+
+export const serverCommands: CommandGroup = {
+  group: 'server',
+  handlers: {},
+};

@@ -1,0 +1,9 @@
+/**
+ * string commands. (Being filled in: handlers are added to the map below.)
+ */
+import type { CommandGroup } from './registry';
+
+export const stringCommands: CommandGroup = {
+  group: 'string',
+  handlers: {},
+};

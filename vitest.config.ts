@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30000,
+    hookTimeout: 30000,
+    // Compat tests start their own redis-server; files run in parallel on separate ports.
+    pool: 'forks',
+  },
+});
