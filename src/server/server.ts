@@ -75,6 +75,13 @@ export class Server {
     this.refreshLimits();
     this.config.onChange((name, value) => this.applyConfig(name, value));
     this.cron = new Cron(this);
+    // An expired key leaves as a DEL in the write stream, and as an "expired" event.
+    this.keyspace.addObserver({
+      expired: (db, key) => {
+        for (const sink of this.dispatcher.sinks) sink.propagate(db.id, ['DEL', key]);
+        this.notify('x', 'expired', key, db.id);
+      },
+    });
   }
 
   private refreshLimits(): void {
