@@ -18,8 +18,12 @@ function checkType(c: Client, value: RedisValue | undefined, type: RedisType): R
 export function readOfType<T extends RedisValue>(c: Client, key: string, type: RedisType): T | undefined | null {
   const value = c.db.lookupRead(key);
   const keyspace = c.server.keyspace;
-  if (value === undefined) keyspace.keyspaceMisses++;
-  else keyspace.keyspaceHits++;
+  if (value === undefined) {
+    keyspace.keyspaceMisses++;
+    c.server.notify('m', 'keymiss', key, c.db.id);
+  } else {
+    keyspace.keyspaceHits++;
+  }
   return checkType(c, value, type) as T | undefined | null;
 }
 

@@ -49,7 +49,7 @@ export class ActiveExpire {
           const entry = db.expires.randomEntry();
           if (!entry) break;
           sampled++;
-          if (entry[1] <= now) {
+          if (entry[1] < now) {
             db.deleteExpired(entry[0]);
             expired++;
           }

@@ -53,7 +53,8 @@ export class Database {
   /** Sets a key's value; removes its TTL unless keepTtl. */
   set(key: string, value: RedisValue, keepTtl = false): void {
     this.keyspace.beforeWrite(this, key, this.table.get(key));
-    if (!this.table.set(key, value, this.keyspace.initialMeta())) this.keyspace.touch(this, key);
+    if (this.table.set(key, value, this.keyspace.initialMeta())) this.keyspace.created(this, key);
+    else this.keyspace.touch(this, key);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     this.keyspace.afterWrite(this, key);
   }
@@ -101,7 +102,8 @@ export class Database {
   /** Deletes the key if its TTL has passed; true if it did. */
   expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
-    if (when === undefined || when > this.keyspace.now()) return false;
+    // As Redis: a key expires once the clock is past its time (alive at exactly `when`).
+    if (when === undefined || when >= this.keyspace.now()) return false;
     if (!this.keyspace.mayExpire()) return false;
     this.deleteExpired(key);
     return true;
@@ -109,7 +111,11 @@ export class Database {
 
   /** Removes a key whose TTL has passed and tells the observers (they propagate a DEL). */
   deleteExpired(key: string): void {
+    // Not a change made by the running command: the expiry propagates as its own DEL, and a
+    // read command that met an expired key must not be propagated for it.
+    const dirty = this.keyspace.dirty;
     this.delete(key);
+    this.keyspace.dirty = dirty;
     this.keyspace.expired(this, key);
   }
 
@@ -122,13 +128,14 @@ export class Database {
     return removed;
   }
 
-  /** A random live key, expiring the dead ones it meets (as RANDOMKEY does). */
+  /**
+   * A random live key, expiring the dead ones it meets (as RANDOMKEY does). Each dead key met is
+   * deleted, so the loop ends; it never returns an expired key while lazy expiry is on.
+   */
   randomKey(): string | undefined {
-    for (let tries = 0; tries < 100 && this.table.size > 0; tries++) {
+    for (;;) {
       const key = this.table.randomKey();
-      if (key === undefined) return undefined;
-      if (!this.expireIfNeeded(key)) return key;
+      if (key === undefined || !this.expireIfNeeded(key)) return key;
     }
-    return this.table.randomKey();
   }
 }

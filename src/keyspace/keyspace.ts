@@ -14,6 +14,8 @@ export interface KeyspaceObserver {
   beforeWrite?(db: Database, key: string, old: RedisValue | undefined): void;
   /** After a key was written, deleted, or had its TTL changed. */
   afterWrite?(db: Database, key: string): void;
+  /** A key that did not exist was added. */
+  created?(db: Database, key: string): void;
   /** A key was removed because its TTL passed. */
   expired?(db: Database, key: string): void;
   /** A whole database is about to be emptied (FLUSHDB/FLUSHALL). */
@@ -86,6 +88,10 @@ export class Keyspace {
   afterWrite(db: Database, key: string): void {
     this.dirty++;
     for (const o of this.observers) o.afterWrite?.(db, key);
+  }
+
+  created(db: Database, key: string): void {
+    for (const o of this.observers) o.created?.(db, key);
   }
 
   expired(db: Database, key: string): void {

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { CommandFlag, type CommandSpec, type CommandTable } from '../commands/registry';
 import type { Client } from './client';
+import { LatencyHistogram } from './latency-histogram';
 import type { Server } from './server';
 
 /** A check run before a command: returns an error reply to refuse it, or null to go on. */
@@ -31,10 +32,14 @@ function quoteArgs(argv: string[]): string {
 
 export class Dispatcher {
   readonly guards: CommandGuard[] = [];
+  /** Checks that come before authentication, as Redis's protected-command check (DEBUG). */
+  readonly preAuthGuards: CommandGuard[] = [];
   readonly interceptors: CommandInterceptor[] = [];
   readonly sinks: PropagationSink[] = [];
   /** Set by a handler that wants a different command propagated (SET EX -> SET PXAT). */
   private propagateOverride: string[][] | null = null;
+  /** Set by a handler whose command propagates even when it changed nothing (FLUSHDB). */
+  private propagateAlways = false;
 
   constructor(
     private readonly server: Server,
@@ -46,8 +51,15 @@ export class Dispatcher {
     (this.propagateOverride ??= []).push(argv);
   }
 
+  /** Propagates the running command even if it left the keyspace unchanged. */
+  forcePropagation(): void {
+    this.propagateAlways = true;
+  }
+
   execute(c: Client, argv: string[]): void {
     const spec = this.table.lookupArgv(argv);
+    // CLIENT LIST's cmd= shows the command being run, or tried (Redis sets lastcmd at lookup).
+    c.lastCommand = spec ?? null;
     const error = this.check(c, spec, argv);
     if (error !== null) {
       if (spec) spec.stats.rejectedCalls++;
@@ -72,6 +84,10 @@ export class Dispatcher {
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
       return `ERR wrong number of arguments for '${spec.fullName}' command`;
     }
+    for (const guard of this.preAuthGuards) {
+      const refused = guard(c, spec, argv);
+      if (refused !== null) return refused;
+    }
     if (!c.authenticated && !(spec.flags & CommandFlag.NoAuth)) return 'NOAUTH Authentication required.';
     for (const guard of this.guards) {
       const refused = guard(c, spec, argv);
@@ -92,6 +108,7 @@ export class Dispatcher {
     c.commandFailed = false;
     stats.runningClient = c;
     this.propagateOverride = null;
+    this.propagateAlways = false;
     const t0 = performance.now();
     try {
       spec.handler!(c, argv);
@@ -106,6 +123,7 @@ export class Dispatcher {
     const s = spec.stats;
     s.calls++;
     s.usec += usec;
+    (s.latency ??= new LatencyHistogram()).record(usec * 1000);
     if (c.commandFailed) s.failedCalls++;
     stats.totalCommandsProcessed++;
     c.commandsProcessed++;
@@ -117,12 +135,14 @@ export class Dispatcher {
       stats.addSlowlogEntry(c, argv, usec, server.limits.slowlogMaxLen);
     }
     if (server.monitors.size > 0 && !(spec.flags & (CommandFlag.SkipMonitor | CommandFlag.Admin))) {
-      server.feedMonitors(c, dbIndex, argv, startedAt);
+      // The database after the command, as Redis shows it (SELECT 1 appears as db 1).
+      server.feedMonitors(c, c.db.id, argv, startedAt);
     }
-    if (keyspace.dirty !== dirtyBefore && this.sinks.length > 0) {
+    if ((keyspace.dirty !== dirtyBefore || this.propagateAlways) && this.sinks.length > 0) {
       const streams = this.propagateOverride ?? [argv];
       for (const sink of this.sinks) for (const cmd of streams) sink.propagate(dbIndex, cmd);
     }
     this.propagateOverride = null;
+    this.propagateAlways = false;
   }
 }
