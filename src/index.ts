@@ -35,7 +35,7 @@ export function configFrom(values: Record<string, string | number | string[]>): 
   for (const [name, value] of Object.entries(values)) {
     const d = findDirective(name);
     if (!d) throw new ConfigError(`Bad directive or wrong number of arguments: ${name}`);
-    const args = Array.isArray(value) ? value : String(value).split(d.type === 'save' || d.type === 'bind' ? /\s+/ : /$^/);
+    const args = Array.isArray(value) ? value : d.multiArg ? String(value).split(/\s+/) : [String(value)];
     try {
       config.setNormalized(d, config.normalize(d, args));
     } catch (e) {

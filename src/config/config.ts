@@ -3,44 +3,37 @@
  * prints in CONFIG GET, with validation by type and listeners that apply a change at runtime.
  */
 import { DIRECTIVES, findDirective, type Directive } from './directives';
+import { ConfigError, checkBounds, parseBool, parseEnum, parseLongLong, parseMemoryBytes } from './values';
 
-/** Parses "100", "1k" (1000), "1kb" (1024), "5mb", "2gb" as Redis's memtoull does; null if invalid. */
-export function parseMemory(text: string): number | null {
-  const m = /^(\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(text);
-  if (!m) return null;
-  const units: Record<string, number> = { b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
-  const n = Number(m[1]) * (m[2] ? units[m[2].toLowerCase()] : 1);
-  return Number.isSafeInteger(n) ? n : null;
-}
+export { ConfigError } from './values';
+export { parseInteger, parseMemory } from './values';
 
-/** Parses an integer as Redis's string2ll: optional '-', digits, no leading zeros or spaces. */
-export function parseInteger(text: string): number | null {
-  if (!/^(0|-?[1-9]\d*)$/.test(text)) return null;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : null;
-}
-
+/**
+ * Told of every change after it is stored. A listener may refuse a value by throwing a
+ * ConfigError: the change is then rolled back (see setMany).
+ */
 export type ConfigListener = (name: string, value: string) => void;
-
-export class ConfigError extends Error {}
 
 export class Config {
   private values = new Map<string, string>();
   private listeners: ConfigListener[] = [];
 
   constructor() {
-    for (const d of DIRECTIVES) this.values.set(d.name, d.defaultValue);
+    for (const d of DIRECTIVES) if (!d.currentDefault) this.values.set(d.name, d.defaultValue);
   }
 
   /** Current value as text. Throws for a name that is not a directive (a programming error). */
   get(name: string): string {
     const v = this.values.get(name);
-    if (v === undefined) {
-      const d = findDirective(name);
-      if (!d) throw new Error(`no such config directive: ${name}`);
-      return this.values.get(d.name) ?? d.defaultValue;
-    }
-    return v;
+    if (v !== undefined) return v;
+    const d = findDirective(name);
+    if (!d) throw new Error(`no such config directive: ${name}`);
+    return this.valueOf(d);
+  }
+
+  /** Current value of a directive (its default while never set). */
+  valueOf(d: Directive): string {
+    return this.values.get(d.name) ?? d.currentDefault?.() ?? d.defaultValue;
   }
 
   getNumber(name: string): number {
@@ -55,45 +48,54 @@ export class Config {
     this.listeners.push(listener);
   }
 
-  /** Validates args for a directive and returns its normalized text; throws ConfigError. */
+  /**
+   * Validates the arguments of a directive and returns its normalized text; throws ConfigError
+   * with Redis's reason. Multi-argument directives get their arguments already split.
+   */
   normalize(d: Directive, args: string[]): string {
-    if (d.type === 'save') return normalizeSave(args);
-    if (d.type === 'bind' || d.type === 'flags') return args.join(' ');
-    if (args.length !== 1) throw new ConfigError('wrong number of arguments');
-    const text = args[0];
-    switch (d.type) {
-      case 'bool': {
-        const lower = text.toLowerCase();
-        if (lower !== 'yes' && lower !== 'no') throw new ConfigError("argument must be 'yes' or 'no'");
-        return lower;
-      }
-      case 'enum': {
-        const lower = text.toLowerCase();
-        if (!d.values!.includes(lower)) {
-          throw new ConfigError(`argument(s) must be one of the following: ${d.values!.join(', ')}`);
-        }
-        return lower;
-      }
-      case 'int':
-      case 'memory': {
-        const n = d.type === 'memory' ? parseMemory(text) : parseInteger(text) ?? parseMemory(text);
-        if (n === null) {
-          throw new ConfigError(d.type === 'memory' ? 'argument must be a memory value' : "argument couldn't be parsed into an integer");
-        }
-        if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
-          throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
-        }
-        return String(n);
-      }
-      default:
-        return text;
-    }
+    if (!d.multiArg && args.length !== 1) throw new ConfigError('wrong number of arguments');
+    const value = d.parse ? d.parse(args) : normalizeByType(d, args);
+    if (d.clamp) return String(Math.min(d.clamp[1], Math.max(d.clamp[0], Number(value))));
+    return value;
   }
 
   /** Sets a directive from already validated text and tells the listeners. */
   setNormalized(d: Directive, value: string): void {
-    this.values.set(d.name, value);
-    for (const l of this.listeners) l(d.name, value);
+    this.setMany([[d, value]]);
+  }
+
+  /**
+   * Sets several validated values at once: all of them or none. If a listener refuses one, every
+   * value goes back to what it was (and listeners hear about the restore), then the error is thrown.
+   */
+  setMany(changes: [Directive, string][]): void {
+    const previous = changes.map(([d]) => [d, this.values.get(d.name)] as const);
+    try {
+      for (const [d, value] of changes) this.values.set(d.name, value);
+      for (const [d, value] of changes) {
+        try {
+          for (const listener of this.listeners) listener(d.name, value);
+        } catch (e) {
+          if (e instanceof ConfigError) e.directive ??= d.name;
+          throw e;
+        }
+      }
+    } catch (e) {
+      for (const [d, old] of [...previous].reverse()) {
+        if (old === undefined) this.values.delete(d.name);
+        else this.values.set(d.name, old);
+      }
+      for (const [d] of previous) {
+        for (const listener of this.listeners) {
+          try {
+            listener(d.name, this.valueOf(d));
+          } catch {
+            // Restoring a value that was accepted before cannot be refused.
+          }
+        }
+      }
+      throw e;
+    }
   }
 
   /** Validates and sets; throws ConfigError on a bad value or unknown name. */
@@ -105,15 +107,34 @@ export class Config {
 
   /** Directive names and values, in table order. */
   entries(): [Directive, string][] {
-    return DIRECTIVES.map((d) => [d, this.values.get(d.name) ?? d.defaultValue]);
+    return DIRECTIVES.map((d) => [d, this.valueOf(d)]);
   }
 }
 
-function normalizeSave(args: string[]): string {
-  const joined = args.join(' ').trim();
-  if (joined === '') return '';
-  const parts = joined.split(/\s+/);
-  if (parts.length % 2 !== 0) throw new ConfigError('Invalid save parameters');
-  for (const p of parts) if (parseInteger(p) === null || Number(p) < 0) throw new ConfigError('Invalid save parameters');
-  return parts.join(' ');
+function bigintOf(n: number | bigint | undefined, fallback: bigint): bigint {
+  return n === undefined ? fallback : BigInt(n);
+}
+
+function normalizeByType(d: Directive, args: string[]): string {
+  const text = args[0];
+  switch (d.type) {
+    case 'bool':
+      return parseBool(text);
+    case 'enum':
+      return parseEnum(text, d.values ?? []);
+    case 'int':
+    case 'memory': {
+      const n = d.type === 'memory' ? parseMemoryBytes(text) : parseLongLong(text);
+      if (n === null) {
+        throw new ConfigError(d.type === 'memory' ? 'argument must be a memory value' : "argument couldn't be parsed into an integer");
+      }
+      return checkBounds(n, bigintOf(d.min, -(2n ** 63n)), bigintOf(d.max, 2n ** 64n - 1n));
+    }
+    case 'save':
+    case 'bind':
+    case 'list':
+      return args.join(' ');
+    default:
+      return text;
+  }
 }

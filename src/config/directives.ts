@@ -1,9 +1,20 @@
 /**
  * Every configuration directive Nodis understands, declared once: its type, default, whether
- * CONFIG SET may change it at runtime, and what applying it does. redis.conf parsing, command-line
- * flags, CONFIG GET/SET/REWRITE and INFO all read this table.
+ * CONFIG SET may change it at runtime, and how it is validated and rewritten. redis.conf parsing,
+ * command-line flags, CONFIG GET/SET/REWRITE and INFO all read this table.
+ *
+ * The table is honest: a directive is here because Nodis honours it, or because Redis clients
+ * commonly read or set it; those of the second kind carry `pending` (what has to land before it
+ * takes effect), and redis.conf.example says so.
  */
-export type DirectiveType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'save' | 'bind' | 'flags';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  ConfigError, INT_MAX, LLONG_MAX, UINT_MAX, ULLONG_MAX,
+  formatMemory, parseBind, parseBool, parseKeyspaceEvents, parsePercentiles, parseSave, quoteRepr, strerror,
+} from './values';
+
+export type DirectiveType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'save' | 'bind' | 'flags' | 'list';
 
 export interface Directive {
   name: string;
@@ -16,74 +27,206 @@ export interface Directive {
   mutable: boolean;
   /** Changeable at runtime only when enable-protected-configs allows it. */
   protected?: boolean;
-  /** Never shown in clear text outside CONFIG GET (requirepass). */
+  /** A secret: never logged, redacted from the slow log. CONFIG GET still shows it, as Redis does. */
   sensitive?: boolean;
-  min?: number;
-  max?: number;
+  /** Bounds of numeric directives. */
+  min?: number | bigint;
+  max?: number | bigint;
   values?: string[];
   help: string;
+  /** Takes several arguments on one line (save 900 1 300 10, bind a b). */
+  multiArg?: boolean;
+  /** Repeated lines in one configuration add up instead of replacing each other (save). */
+  accumulates?: boolean;
+  /** Custom validation: the normalized value, or a ConfigError with Redis's reason. */
+  parse?: (args: string[]) => string;
+  /** Arguments CONFIG REWRITE writes after the name, one entry per line (default: by type). */
+  rewrite?: (value: string) => string[];
+  /** CONFIG REWRITE writes it even at its default, as Redis does for save and dir. */
+  alwaysRewrite?: boolean;
+  /** An empty value means "not set": CONFIG REWRITE writes no line for it (pidfile, requirepass). */
+  emptyIsUnset?: boolean;
+  /** The value shown while it was never set, when it depends on the process (dir: the cwd). */
+  currentDefault?: () => string;
+  /** Redis clamps the value after validating it (hz to 1..500). */
+  clamp?: [number, number];
+  /** Accepted and shown, but without effect until this capability lands (redis.conf.example). */
+  pending?: string;
+  /** Accepted and shown, but never has an effect in Nodis, for this reason (redis.conf.example). */
+  noEffect?: string;
+  /** Redis can change it at runtime but Nodis cannot yet: CONFIG SET refuses it with this reason. */
+  runtimeUnsupported?: string;
 }
 
-const MAX_INT = 2147483647;
-const LLONG_MAX = Number.MAX_SAFE_INTEGER;
+const ONE_MB = 1024 * 1024;
+const GC = 'the JavaScript garbage collector already frees memory in the background';
+const PERSISTENCE = 'persistence (RDB snapshots and the AOF)';
+const ENCODINGS = 'support for hashes, lists, sets and sorted sets';
+
+/** `dir`: an existing directory, kept as an absolute path; the error is the strerror text Redis prints. */
+function parseDir(args: string[]): string {
+  const dir = path.resolve(args[0]);
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new ConfigError('Not a directory');
+    fs.accessSync(dir, fs.constants.X_OK);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(strerror(e));
+  }
+  return dir;
+}
+
+function refuseDaemonize(args: string[]): string {
+  if (parseBool(args[0]) === 'yes') {
+    throw new ConfigError('Nodis does not daemonize: it always runs in the foreground (use systemd, a container or nohup)');
+  }
+  return 'no';
+}
+
+const saveLines = (value: string): string[] => {
+  if (value === '') return ['""'];
+  const parts = value.split(' ');
+  const lines: string[] = [];
+  for (let i = 0; i < parts.length; i += 2) lines.push(`${parts[i]} ${parts[i + 1]}`);
+  return lines;
+};
 
 export const DIRECTIVES: Directive[] = [
   // Network
-  { name: 'bind', type: 'bind', defaultValue: '127.0.0.1 -::1', mutable: true, help: 'Interfaces to listen on; a leading "-" means the address may be unavailable.' },
-  { name: 'port', type: 'int', defaultValue: '6379', mutable: true, min: 0, max: 65535, help: 'TCP port to listen on (0: do not listen on TCP).' },
-  { name: 'protected-mode', type: 'bool', defaultValue: 'yes', mutable: true, help: 'Refuse non-loopback clients when no password is set and bind is the default.' },
-  { name: 'tcp-backlog', type: 'int', defaultValue: '511', mutable: false, min: 0, max: MAX_INT, help: 'Listen backlog.' },
-  { name: 'timeout', type: 'int', defaultValue: '0', mutable: true, min: 0, max: MAX_INT, help: 'Close a client after this many idle seconds (0: never).' },
-  { name: 'tcp-keepalive', type: 'int', defaultValue: '300', mutable: true, min: 0, max: MAX_INT, help: 'TCP keepalive interval in seconds (0: off).' },
-  { name: 'maxclients', type: 'int', defaultValue: '10000', mutable: true, min: 1, max: MAX_INT, help: 'Most clients connected at once.' },
+  { name: 'bind', type: 'bind', multiArg: true, parse: parseBind, defaultValue: '127.0.0.1 -::1', mutable: true, runtimeUnsupported: 'changing the listening addresses at runtime is not supported yet', help: 'Interfaces to listen on; a leading "-" means the address may be unavailable.' },
+  { name: 'port', type: 'int', defaultValue: '6379', mutable: true, min: 0, max: 65535, runtimeUnsupported: 'changing the listening port at runtime is not supported yet', help: 'TCP port to listen on (0: an ephemeral port).' },
+  { name: 'protected-mode', type: 'bool', defaultValue: 'yes', mutable: true, help: 'Refuse non-loopback clients when no password is set.' },
+  { name: 'tcp-backlog', type: 'int', defaultValue: '511', mutable: false, min: 0, max: INT_MAX, help: 'Listen backlog.' },
+  { name: 'timeout', type: 'int', defaultValue: '0', mutable: true, min: 0, max: INT_MAX, help: 'Close a client after this many idle seconds (0: never).' },
+  { name: 'tcp-keepalive', type: 'int', defaultValue: '300', mutable: true, min: 0, max: INT_MAX, help: 'TCP keepalive interval in seconds (0: off).' },
+  { name: 'maxclients', type: 'int', defaultValue: '10000', mutable: true, min: 1, max: UINT_MAX, help: 'Most clients connected at once.' },
   // General
-  { name: 'daemonize', type: 'bool', defaultValue: 'no', mutable: false, help: 'Nodis always runs in the foreground; "yes" is refused.' },
-  { name: 'pidfile', type: 'string', defaultValue: '', mutable: false, help: 'Write the process id to this file at start-up.' },
+  { name: 'daemonize', type: 'bool', parse: refuseDaemonize, defaultValue: 'no', mutable: false, help: 'Nodis always runs in the foreground; "yes" is refused.' },
+  { name: 'pidfile', type: 'string', emptyIsUnset: true, defaultValue: '', mutable: false, help: 'Write the process id to this file at start-up; removed at exit.' },
   { name: 'loglevel', type: 'enum', defaultValue: 'notice', mutable: true, values: ['debug', 'verbose', 'notice', 'warning', 'nothing'], help: 'Least important log level written.' },
   { name: 'logfile', type: 'string', defaultValue: '', mutable: false, help: 'Log file path; empty logs to standard output.' },
   { name: 'log-format', type: 'enum', defaultValue: 'legacy', mutable: true, values: ['legacy', 'json'], help: 'Nodis only: "legacy" Redis-style lines or "json" (pino) lines.' },
-  { name: 'databases', type: 'int', defaultValue: '16', mutable: false, min: 1, max: MAX_INT, help: 'Number of databases.' },
-  { name: 'hz', type: 'int', defaultValue: '10', mutable: true, min: 0, max: MAX_INT, help: 'Background tasks (active expiry, timeouts) per second, clamped to 1..500.' },
+  { name: 'databases', type: 'int', defaultValue: '16', mutable: false, min: 1, max: INT_MAX, help: 'Number of databases.' },
+  { name: 'hz', type: 'int', defaultValue: '10', mutable: true, min: 0, max: INT_MAX, clamp: [1, 500], help: 'Background tasks (active expiry, timeouts) per second, clamped to 1..500.' },
   { name: 'active-expire-effort', type: 'int', defaultValue: '1', mutable: true, min: 1, max: 10, help: 'Effort of the active expiry cycle, 1 (default) to 10.' },
-  { name: 'dir', type: 'string', defaultValue: '', mutable: true, protected: true, help: 'Working directory for persistence files (default: the current directory).' },
-  { name: 'dbfilename', type: 'string', defaultValue: 'dump.rdb', mutable: true, protected: true, help: 'RDB file name.' },
+  { name: 'dir', type: 'string', parse: parseDir, currentDefault: () => process.cwd(), alwaysRewrite: true, defaultValue: '', mutable: true, protected: true, help: 'Working directory for persistence files (default: the current directory).' },
   // Security
-  { name: 'requirepass', type: 'string', defaultValue: '', mutable: true, sensitive: true, help: 'Password of the default user (empty: none).' },
+  { name: 'requirepass', type: 'string', emptyIsUnset: true, defaultValue: '', mutable: true, sensitive: true, help: 'Password of the default user (empty: none).' },
   { name: 'enable-protected-configs', type: 'enum', defaultValue: 'no', mutable: false, values: ['no', 'yes', 'local'], help: 'Allow CONFIG SET of protected directives (dir, dbfilename).' },
   { name: 'enable-debug-command', type: 'enum', defaultValue: 'no', mutable: false, values: ['no', 'yes', 'local'], help: 'Allow the DEBUG command.' },
   // Limits
-  { name: 'proto-max-bulk-len', type: 'memory', defaultValue: '536870912', mutable: true, min: 1024 * 1024, max: LLONG_MAX, help: 'Largest bulk string in a request.' },
-  { name: 'client-query-buffer-limit', type: 'memory', defaultValue: '1073741824', mutable: true, min: 1024 * 1024, max: LLONG_MAX, help: 'Largest query buffer of one client.' },
+  { name: 'proto-max-bulk-len', type: 'memory', defaultValue: '536870912', mutable: true, min: ONE_MB, max: LLONG_MAX, help: 'Largest bulk string in a request.' },
+  { name: 'client-query-buffer-limit', type: 'memory', defaultValue: '1073741824', mutable: true, min: ONE_MB, max: LLONG_MAX, help: 'Largest query buffer of one client.' },
   // Memory
-  { name: 'maxmemory', type: 'memory', defaultValue: '0', mutable: true, min: 0, max: LLONG_MAX, help: 'Memory limit in bytes (0: none).' },
+  { name: 'maxmemory', type: 'memory', defaultValue: '0', mutable: true, min: 0, max: ULLONG_MAX, help: 'Memory limit in bytes (0: none).' },
   {
     name: 'maxmemory-policy', type: 'enum', defaultValue: 'noeviction', mutable: true,
     values: ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'],
     help: 'What to evict when maxmemory is reached.',
   },
-  { name: 'maxmemory-samples', type: 'int', defaultValue: '5', mutable: true, min: 1, max: MAX_INT, help: 'Keys sampled per eviction.' },
-  { name: 'lfu-log-factor', type: 'int', defaultValue: '10', mutable: true, min: 0, max: MAX_INT, help: 'LFU counter logarithm factor.' },
-  { name: 'lfu-decay-time', type: 'int', defaultValue: '1', mutable: true, min: 0, max: MAX_INT, help: 'Minutes for the LFU counter to decay by one.' },
+  { name: 'maxmemory-samples', type: 'int', defaultValue: '5', mutable: true, min: 1, max: INT_MAX, help: 'Keys sampled per eviction.' },
+  { name: 'lfu-log-factor', type: 'int', defaultValue: '10', mutable: true, min: 0, max: INT_MAX, help: 'LFU counter logarithm factor.' },
+  { name: 'lfu-decay-time', type: 'int', defaultValue: '1', mutable: true, min: 0, max: INT_MAX, help: 'Minutes for the LFU counter to decay by one.' },
+  { name: 'lazyfree-lazy-eviction', type: 'bool', defaultValue: 'no', mutable: true, pending: 'maxmemory eviction', help: 'Evictions propagate as UNLINK instead of DEL (memory is freed by the garbage collector anyway).' },
+  { name: 'lazyfree-lazy-expire', type: 'bool', defaultValue: 'no', mutable: true, help: 'Expirations propagate as UNLINK instead of DEL (memory is freed by the garbage collector anyway).' },
+  { name: 'lazyfree-lazy-server-del', type: 'bool', defaultValue: 'no', mutable: true, noEffect: GC, help: 'Free values overwritten or deleted by the server in the background.' },
+  { name: 'lazyfree-lazy-user-del', type: 'bool', defaultValue: 'no', mutable: true, noEffect: GC, help: 'DEL behaves like UNLINK.' },
+  { name: 'lazyfree-lazy-user-flush', type: 'bool', defaultValue: 'no', mutable: true, noEffect: GC, help: 'FLUSHALL/FLUSHDB without a flag behave as ASYNC.' },
   // Slow log and latency
   { name: 'slowlog-log-slower-than', type: 'int', defaultValue: '10000', mutable: true, min: -1, max: LLONG_MAX, help: 'Microseconds above which a command is logged (-1: off, 0: all).' },
   { name: 'slowlog-max-len', type: 'int', defaultValue: '128', mutable: true, min: 0, max: LLONG_MAX, help: 'Entries kept in the slow log.' },
+  { name: 'latency-monitor-threshold', type: 'int', defaultValue: '0', mutable: true, min: 0, max: LLONG_MAX, pending: 'the LATENCY command', help: 'Milliseconds above which an event is sampled by the latency monitor (0: off).' },
+  { name: 'latency-tracking', type: 'bool', defaultValue: 'yes', mutable: true, help: 'Report per-command latency percentiles in INFO latencystats.' },
+  {
+    name: 'latency-tracking-info-percentiles', type: 'list', multiArg: true, parse: parsePercentiles, alwaysRewrite: true,
+    rewrite: (v) => [v === '' ? '""' : v], defaultValue: '50 99 99.9', mutable: true,
+    help: 'Percentiles INFO latencystats reports.',
+  },
+  // Notifications and scripting
+  { name: 'notify-keyspace-events', type: 'flags', parse: (args) => parseKeyspaceEvents(args[0]), defaultValue: '', mutable: true, pending: 'keyspace notification support (pub/sub)', help: 'Classes of keyspace events published (K, E, g, $, l, s, h, z, x, e, t, m, n, A).' },
+  { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', defaultValue: '5000', mutable: true, min: 0, max: LLONG_MAX, pending: 'scripting support (EVAL, FUNCTION)', help: 'Milliseconds a script may run before other clients get BUSY replies.' },
+  // Persistence
+  {
+    name: 'save', type: 'save', multiArg: true, accumulates: true, parse: parseSave, rewrite: saveLines, alwaysRewrite: true,
+    // Redis's default is "3600 1 300 100 60 10000"; Nodis takes no snapshots yet and says so.
+    defaultValue: '', mutable: true, pending: PERSISTENCE,
+    help: 'Snapshot after <seconds> if at least <changes> writes happened ("": never).',
+  },
+  { name: 'stop-writes-on-bgsave-error', type: 'bool', defaultValue: 'yes', mutable: true, pending: PERSISTENCE, help: 'Refuse writes while the last background save failed.' },
+  { name: 'rdbcompression', type: 'bool', defaultValue: 'yes', mutable: true, pending: PERSISTENCE, help: 'LZF-compress strings in the RDB file.' },
+  { name: 'rdbchecksum', type: 'bool', defaultValue: 'yes', mutable: false, pending: PERSISTENCE, help: 'Write and check a CRC64 checksum at the end of the RDB file.' },
+  { name: 'dbfilename', type: 'string', defaultValue: 'dump.rdb', mutable: true, protected: true, pending: PERSISTENCE, help: 'RDB file name.' },
+  { name: 'appendonly', type: 'bool', defaultValue: 'no', mutable: true, pending: PERSISTENCE, help: 'Log every write to the append-only file.' },
+  { name: 'appendfilename', type: 'string', defaultValue: 'appendonly.aof', mutable: false, pending: PERSISTENCE, help: 'Base name of the append-only files.' },
+  { name: 'appenddirname', type: 'string', defaultValue: 'appendonlydir', mutable: false, pending: PERSISTENCE, help: 'Directory (inside dir) of the append-only files.' },
+  { name: 'appendfsync', type: 'enum', defaultValue: 'everysec', mutable: true, values: ['everysec', 'always', 'no'], pending: PERSISTENCE, help: 'When the append-only file is fsynced.' },
+  // Collection encodings
+  { name: 'hash-max-listpack-entries', aliases: ['hash-max-ziplist-entries'], type: 'int', defaultValue: '512', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Most fields of a hash kept as a listpack.' },
+  { name: 'hash-max-listpack-value', aliases: ['hash-max-ziplist-value'], type: 'memory', defaultValue: '64', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Longest field or value of a hash kept as a listpack.' },
+  { name: 'list-max-listpack-size', aliases: ['list-max-ziplist-size'], type: 'int', defaultValue: '-2', mutable: true, min: -2147483648, max: INT_MAX, pending: ENCODINGS, help: 'Size of each list node: entries if positive, -1..-5 for 4kb..64kb.' },
+  { name: 'list-compress-depth', type: 'int', defaultValue: '0', mutable: true, min: 0, max: INT_MAX, pending: ENCODINGS, help: 'List nodes left uncompressed at each end (0: no compression).' },
+  { name: 'set-max-intset-entries', type: 'int', defaultValue: '512', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Most members of an integer set kept as an intset.' },
+  { name: 'zset-max-listpack-entries', aliases: ['zset-max-ziplist-entries'], type: 'int', defaultValue: '128', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Most members of a sorted set kept as a listpack.' },
+  { name: 'zset-max-listpack-value', aliases: ['zset-max-ziplist-value'], type: 'memory', defaultValue: '64', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Longest member of a sorted set kept as a listpack.' },
+  { name: 'hll-sparse-max-bytes', type: 'memory', defaultValue: '3000', mutable: true, min: 0, max: LLONG_MAX, pending: 'HyperLogLog support', help: 'Largest sparse HyperLogLog before it turns dense.' },
+  { name: 'stream-node-max-bytes', type: 'memory', defaultValue: '4096', mutable: true, min: 0, max: LLONG_MAX, pending: 'stream support', help: 'Largest stream node (0: no limit).' },
+  { name: 'stream-node-max-entries', type: 'int', defaultValue: '100', mutable: true, min: 0, max: LLONG_MAX, pending: 'stream support', help: 'Most entries per stream node (0: no limit).' },
 ];
 
+/** Directives Redis 7.0 still accepts in a config file with one argument and ignores. */
+export const DEPRECATED_DIRECTIVES = ['list-max-ziplist-entries', 'list-max-ziplist-value', 'lua-replicate-commands'];
+
 const byName = new Map<string, Directive>();
-for (const d of DIRECTIVES) {
+
+function index(d: Directive): void {
   byName.set(d.name, d);
   for (const alias of d.aliases ?? []) byName.set(alias, d);
 }
 
+for (const d of DIRECTIVES) index(d);
+
 export function findDirective(name: string): Directive | undefined {
-  return byName.get(name.toLowerCase());
+  return byName.get(name) ?? byName.get(name.toLowerCase());
 }
 
-/** Adds directives from a later capability (collections, persistence, ...). */
+/**
+ * Adds directives from a later capability (collections, persistence, ...). A directive already in
+ * the table is replaced in place, so a capability can take over one that was only accepted.
+ */
 export function registerDirectives(list: Directive[]): void {
   for (const d of list) {
-    DIRECTIVES.push(d);
-    byName.set(d.name, d);
-    for (const alias of d.aliases ?? []) byName.set(alias, d);
+    const at = DIRECTIVES.findIndex((existing) => existing.name === d.name);
+    if (at >= 0) {
+      for (const name of DIRECTIVES[at].aliases ?? []) byName.delete(name);
+      DIRECTIVES[at] = d;
+    } else {
+      DIRECTIVES.push(d);
+    }
+    index(d);
   }
 }
+
+/** Every name CONFIG GET patterns match, in table order: each directive, then its aliases. */
+export function* directiveNames(): IterableIterator<[string, Directive]> {
+  for (const d of DIRECTIVES) {
+    yield [d.name, d];
+    for (const alias of d.aliases ?? []) yield [alias, d];
+  }
+}
+
+/** The arguments CONFIG REWRITE writes for a value: one entry per line. */
+export function rewriteArgs(d: Directive, value: string): string[] {
+  if (d.rewrite) return d.rewrite(value);
+  switch (d.type) {
+    case 'string':
+    case 'flags':
+      return [quoteRepr(value)];
+    case 'bind':
+      return [value === '' ? '""' : value];
+    case 'memory':
+      return [formatMemory(value)];
+    default:
+      return [value];
+  }
+}
+
