@@ -55,19 +55,33 @@ function select(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
+/**
+ * Replaces a password (or user name) argument with "(redacted)" in the argv that the slow log and
+ * MONITOR see afterwards, as Redis's redactClientCommandArgument. Read the value before calling.
+ */
+function redactArgument(argv: string[], index: number): void {
+  argv[index] = '(redacted)';
+}
+
 function auth(c: Client, argv: string[]): void {
   if (argv.length > 3) return c.reply.error(Errors.syntax);
+  const [username, password] = argv.length === 3 ? [argv[1], argv[2]] : ['default', argv[1]];
+  redactArgument(argv, 1);
   if (argv.length === 2 && c.server.config.get('requirepass') === '') {
     return c.reply.error(
       'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
     );
   }
-  const [username, password] = argv.length === 3 ? [argv[1], argv[2]] : ['default', argv[1]];
+  if (argv.length === 3) redactArgument(argv, 2);
   if (authenticate(c, username, password)) c.reply.ok();
 }
 
+/**
+ * HELLO [protover [AUTH username password] [SETNAME clientname]]. As in Redis 7.0, options take
+ * effect in order as they are read: a failing option leaves the earlier ones applied.
+ */
 function hello(c: Client, argv: string[]): void {
-  let protocol = c.resp;
+  let protocol = 0;
   let i = 1;
   if (argv.length >= 2) {
     const ver = parseLong(argv[1]);
@@ -76,39 +90,36 @@ function hello(c: Client, argv: string[]): void {
     protocol = ver;
     i = 2;
   }
-  let credentials: [string, string] | null = null;
-  let name: string | null = null;
   for (; i < argv.length; i++) {
     const more = argv.length - i - 1;
     if (isOption(argv[i], 'AUTH') && more >= 2) {
-      credentials = [argv[i + 1], argv[i + 2]];
+      const [username, password] = [argv[i + 1], argv[i + 2]];
+      redactArgument(argv, i + 1);
+      redactArgument(argv, i + 2);
+      if (!authenticate(c, username, password)) return;
       i += 2;
     } else if (isOption(argv[i], 'SETNAME') && more >= 1) {
-      name = argv[i + 1];
+      const invalid = validateClientName(argv[i + 1]);
+      if (invalid) return c.reply.error(invalid);
+      c.name = argv[i + 1];
       i += 1;
     } else {
       return c.reply.error(`ERR Syntax error in HELLO option '${argv[i]}'`);
     }
   }
-  if (credentials && !authenticate(c, credentials[0], credentials[1])) return;
   if (!c.authenticated) {
     return c.reply.error(
-      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
     );
   }
-  if (name !== null) {
-    const invalid = validateClientName(name);
-    if (invalid) return c.reply.error(invalid);
-    c.name = name;
-  }
-  c.reply.resp = protocol;
+  if (protocol) c.reply.resp = protocol;
   c.reply.map(7);
   c.reply.bulk('server');
   c.reply.bulk('redis');
   c.reply.bulk('version');
   c.reply.bulk(NODIS_VERSION);
   c.reply.bulk('proto');
-  c.reply.integer(protocol);
+  c.reply.integer(c.resp);
   c.reply.bulk('id');
   c.reply.integer(c.id);
   c.reply.bulk('mode');

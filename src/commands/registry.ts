@@ -7,6 +7,8 @@
 import metadata from './metadata/redis-commands.json';
 import type { RespNode } from '../protocol/resp-node';
 import type { Client } from '../server/client';
+import type { Server } from '../server/server';
+import type { LatencyHistogram } from '../server/latency-histogram';
 
 export type CommandHandler = (client: Client, argv: string[]) => void;
 
@@ -14,6 +16,8 @@ export type CommandHandler = (client: Client, argv: string[]) => void;
 export interface CommandGroup {
   group: string;
   handlers: Record<string, CommandHandler>;
+  /** Called once when a server is created, to attach guards, hooks and per-server state. */
+  install?: (server: Server) => void;
 }
 
 export const enum CommandFlag {
@@ -64,6 +68,8 @@ export interface CommandStats {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** Latency distribution for INFO latencystats, created at the first call. */
+  latency: LatencyHistogram | null;
 }
 
 export interface CommandSpec {
@@ -85,8 +91,16 @@ export interface CommandSpec {
   stats: CommandStats;
 }
 
-type MetadataEntry = { info: RespNode[]; docs: RespNode };
+export type MetadataEntry = { info: RespNode[]; docs: RespNode };
 const META = (metadata as unknown as { commands: Record<string, MetadataEntry> }).commands;
+
+/** Subcommands newer than Redis 7.0.15 that Nodis serves anyway because clients send them. */
+const EXTRA_SUBCOMMANDS = new Map<string, MetadataEntry>();
+
+/** Declares the COMMAND INFO/DOCS entry of such a subcommand ("client|setinfo"), before registration. */
+export function addSubcommandMetadata(name: string, entry: MetadataEntry): void {
+  EXTRA_SUBCOMMANDS.set(name, entry);
+}
 
 const statusList = (node: RespNode): string[] =>
   ((node as { set: { status: string }[] }).set ?? []).map((s) => (typeof s === 'string' ? s : s.status));
@@ -122,7 +136,7 @@ function makeSpec(info: RespNode[], docs: RespNode, group: string, parent: Comma
     parent,
     info,
     docs,
-    stats: { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 },
+    stats: { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, latency: null },
   };
 }
 
@@ -139,9 +153,11 @@ export class CommandTable {
         parent.handler = handler;
         continue;
       }
-      const entry = subcommandEntries(META[parentName].info).find((s) => s[0] === name);
+      const extra = EXTRA_SUBCOMMANDS.get(name);
+      const entry = extra?.info ?? subcommandEntries(META[parentName].info).find((s) => s[0] === name);
       if (!entry) throw new Error(`no Redis metadata for subcommand ${name}`);
-      const sub = makeSpec(entry, docsOf(META[parentName].docs, name), group.group, parent);
+      const docs = extra?.docs ?? docsOf(META[parentName].docs, name);
+      const sub = makeSpec(entry, docs, group.group, parent);
       sub.handler = handler;
       parent.subcommands ??= new Map();
       parent.subcommands.set(subName, sub);
@@ -192,5 +208,5 @@ export class CommandTable {
 export function hasMetadata(name: string): boolean {
   const [parent, sub] = name.split('|');
   if (!META[parent]) return false;
-  return sub === undefined || subcommandEntries(META[parent].info).some((s) => s[0] === name);
+  return sub === undefined || subcommandEntries(META[parent].info).some((s) => s[0] === name) || EXTRA_SUBCOMMANDS.has(name);
 }

@@ -1,9 +1,19 @@
 /**
- * server commands. (Being filled in: handlers are added to the map below.)
+ * Server commands: INFO, COMMAND, DEBUG, SLOWLOG, TIME, LASTSAVE, MONITOR, SHUTDOWN. Each family
+ * lives in its own file under ./server/.
  */
 import type { CommandGroup } from './registry';
+import { adminHandlers } from './server/admin';
+import { commandHandlers } from './server/command';
+import { debugHandlers, installDebugGuard } from './server/debug';
+import { slowlogHandlers } from './server/slowlog';
+import { initInfoState } from '../server/info';
 
 export const serverCommands: CommandGroup = {
   group: 'server',
-  handlers: {},
+  handlers: { ...adminHandlers, ...commandHandlers, ...debugHandlers, ...slowlogHandlers },
+  install(server) {
+    initInfoState(server);
+    installDebugGuard(server);
+  },
 };

@@ -48,6 +48,22 @@ export class ClientPause {
     this.server.flushPendingReplies();
   }
 
+  /**
+   * CLIENT UNPAUSE: the pause ends now, and the held commands run right after the current one
+   * (never inside it: a command must not run while another is running).
+   */
+  endFromCommand(): void {
+    if (this.mode === null) return;
+    this.mode = null;
+    this.until = 0;
+    const resumed = this.waiting;
+    this.waiting = [];
+    setImmediate(() => {
+      for (const client of resumed) if (!client.closed) client.processInput();
+      this.server.flushPendingReplies();
+    });
+  }
+
   /** Ends a pause whose time is up (called from cron). */
   expire(): void {
     if (this.mode !== null && Date.now() >= this.until) this.end();

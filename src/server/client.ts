@@ -12,6 +12,11 @@ import type { CommandSpec } from '../commands/registry';
 
 export type ReplyMode = 'on' | 'off' | 'skip';
 
+/** Size of Redis's static per-client reply buffer (PROTO_REPLY_CHUNK_BYTES), shown as rbs/rbp. */
+const REPLY_BUFFER_SIZE = 16 * 1024;
+/** Fixed per-client overhead counted in tot-mem (Redis counts sizeof(client) and friends). */
+const CLIENT_STRUCT_SIZE = 1024;
+
 export class Client {
   readonly reply: ReplyWriter;
   readonly parser: RequestParser;
@@ -29,6 +34,8 @@ export class Client {
   closeAfterReply = false;
   closed = false;
   replyMode: ReplyMode = 'on';
+  /** Set by CLIENT REPLY SKIP: the command after it runs with its reply dropped. */
+  replySkipNext = false;
   /** Commands that must wait: a pause (CLIENT PAUSE) holds the client's next request here. */
   pendingArgv: string[] | null = null;
   /** Receives every command the server runs (MONITOR). */
@@ -106,8 +113,24 @@ export class Client {
         break;
       }
       this.server.execute(this, argv);
+      this.afterCommand();
     }
     this.markPendingWrite();
+  }
+
+  /** CLIENT REPLY ON/OFF/SKIP: whether replies are sent or dropped. */
+  setReplyMode(mode: ReplyMode): void {
+    this.replyMode = mode;
+    this.reply.muted = mode !== 'on';
+  }
+
+  /** After each command, rejected ones included: SKIP mutes exactly the one command after it. */
+  private afterCommand(): void {
+    if (this.replyMode === 'skip') this.setReplyMode('on');
+    if (this.replySkipNext) {
+      this.replySkipNext = false;
+      this.setReplyMode('skip');
+    }
   }
 
   private protocolError(message: string): void {
@@ -146,23 +169,34 @@ export class Client {
     this.server.unlinkClient(this);
   }
 
-  /** One line of CLIENT LIST. */
-  describe(): string {
-    const now = Date.now();
-    const flags = this.flagString();
+  /**
+   * One line of CLIENT LIST / CLIENT INFO, field for field as Redis 7.0.15 prints it.
+   * `argvBytes` is the size of the command this client is running (argv-mem), when it is the caller.
+   */
+  describe(argvBytes = 0): string {
+    const nowSeconds = Math.floor(Date.now() / 1000);
     const qbuf = this.parser.bufferedBytes;
-    const omem = this.reply.out.pendingBytes + (this.socket?.writableLength ?? 0);
+    const qbufFree = Math.max(0, this.parser.capacity - qbuf);
+    // Redis keeps replies in a static 16k buffer (obl bytes) and then in a list of blocks (oll
+    // blocks, omem bytes); pending bytes here are mapped onto the same three numbers.
+    const pending = this.reply.out.pendingBytes;
+    const obl = Math.min(pending, REPLY_BUFFER_SIZE);
+    const overflow = pending - obl + (this.socket?.writableLength ?? 0);
+    const oll = Math.ceil(overflow / REPLY_BUFFER_SIZE);
+    const totMem = CLIENT_STRUCT_SIZE + qbuf + qbufFree + argvBytes + REPLY_BUFFER_SIZE + overflow;
+    const events = overflow > 0 ? 'rw' : 'r';
     const cmd = this.lastCommand ? this.lastCommand.fullName : 'NULL';
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name} ` +
-      `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
-      `flags=${flags} db=${this.db.id} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} ` +
-      `qbuf-free=${Math.max(0, this.parser.capacity - qbuf)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
-      `obl=0 oll=0 omem=${omem} tot-mem=${22000 + qbuf + omem} events=r cmd=${cmd} ` +
+      `age=${nowSeconds - Math.floor(this.createdAt / 1000)} idle=${nowSeconds - Math.floor(this.lastInteraction / 1000)} ` +
+      `flags=${this.flagString()} db=${this.db.id} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} ` +
+      `qbuf-free=${qbufFree} argv-mem=${argvBytes} multi-mem=0 rbs=${REPLY_BUFFER_SIZE} rbp=${REPLY_BUFFER_SIZE} ` +
+      `obl=${obl} oll=${oll} omem=${overflow} tot-mem=${totMem} events=${events} cmd=${cmd} ` +
       `user=${this.user} redir=-1 resp=${this.resp}`
     );
   }
 
+  /** CLIENT LIST flags, in Redis's order (O monitor, c closing, e no-evict; N for none). */
   private flagString(): string {
     let flags = '';
     if (this.monitor) flags += 'O';

@@ -1,10 +1,15 @@
 /**
  * Protected mode: with no password set, only clients on the loopback interface may connect.
  */
+
+/**
+ * Redis 7.0's islocalClient: connected from exactly 127.0.0.1 or ::1 (an IPv4-mapped IPv6 address
+ * counts as its IPv4 form). No address means no TCP peer (an internal client).
+ */
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return true;
   const bare = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return bare === '::1' || bare.startsWith('127.');
+  return bare === '127.0.0.1' || bare === '::1';
 }
 
 export function protectedModeMessage(): string {
@@ -18,7 +23,8 @@ export function protectedModeMessage(): string {
     '2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and ' +
     "setting the protected mode option to 'no', and then restarting the server. " +
     '3) If you started the server manually just for testing, restart it with the \'--protected-mode no\' option. ' +
-    '4) Set up an authentication password for the default user. ' +
+    // Redis's own wording, typo included.
+    '4) Setup a an authentication password for the default user. ' +
     'NOTE: You only need to do one of the above things in order for the server to start accepting connections ' +
     'from the outside.'
   );

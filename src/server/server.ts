@@ -55,7 +55,9 @@ export class Server {
   limits!: Limits;
   private listeners: net.Server[] = [];
   private nextClientId = 1;
-  private cron: Cron;
+  readonly cron: Cron;
+  /** Absolute path of the configuration file the server started with, if any (INFO config_file). */
+  configFile = '';
   private closing: Promise<void> | null = null;
   /** Called when SHUTDOWN or a signal stops the server (the CLI exits the process). */
   onShutdown: (() => void) | null = null;
@@ -77,11 +79,13 @@ export class Server {
     this.cron = new Cron(this);
     // An expired key leaves as a DEL in the write stream, and as an "expired" event.
     this.keyspace.addObserver({
+      created: (db, key) => this.notify('n', 'new', key, db.id),
       expired: (db, key) => {
         for (const sink of this.dispatcher.sinks) sink.propagate(db.id, ['DEL', key]);
         this.notify('x', 'expired', key, db.id);
       },
     });
+    for (const group of ALL_COMMAND_GROUPS) group.install?.(this);
   }
 
   private refreshLimits(): void {
@@ -158,7 +162,6 @@ export class Server {
   }
 
   private accept(socket: net.Socket): void {
-    this.stats.totalConnectionsReceived++;
     if (this.clients.size >= this.limits.maxClients) {
       this.stats.rejectedConnections++;
       socket.end('-ERR max number of clients reached\r\n');
@@ -169,10 +172,13 @@ export class Server {
       socket.end(`-${protectedModeMessage()}\r\n`);
       return;
     }
+    // As in Redis, refused connections count only as rejected_connections.
+    this.stats.totalConnectionsReceived++;
     const client = this.addClient(socket);
     if (this.limits.keepAliveSeconds > 0) socket.setKeepAlive(true, this.limits.keepAliveSeconds * 1000);
     socket.on('data', (chunk: Buffer) => {
       this.stats.netInputBytes += chunk.length;
+      this.stats.totalReadsProcessed++;
       client.onData(chunk);
     });
     socket.on('error', () => client.close());
@@ -213,12 +219,12 @@ export class Server {
     for (const hook of this.resetHooks) hook(client);
     this.monitors.delete(client);
     client.monitor = false;
-    client.replyMode = 'on';
-    client.reply.muted = false;
+    client.setReplyMode('on');
+    client.replySkipNext = false;
     client.reply.resp = 2;
     client.selectDb(0);
     client.name = '';
-    client.noEvict = false;
+    // Redis 7.0 keeps CLIENT NO-EVICT across RESET (7.2 clears it).
     if (this.authRequired()) {
       client.authenticated = false;
       client.user = 'default';
@@ -238,7 +244,9 @@ export class Server {
   flushPendingReplies(): void {
     if (this.pendingWrites.size === 0) return;
     for (const client of this.pendingWrites) {
-      this.stats.netOutputBytes += client.reply.out.pendingBytes;
+      const bytes = client.reply.out.pendingBytes;
+      this.stats.netOutputBytes += bytes;
+      if (bytes > 0) this.stats.totalWritesProcessed++;
       client.flush();
     }
     this.pendingWrites.clear();
@@ -248,8 +256,8 @@ export class Server {
     const seconds = (atMs / 1000).toFixed(6);
     const origin = source.socket ? source.addr : 'lua';
     const line = `${seconds} [${dbIndex} ${origin}] ${argv.map(monitorQuote).join(' ')}`;
+    // As in Redis, a monitor also sees the commands it sends itself.
     for (const monitor of this.monitors) {
-      if (monitor === source) continue;
       monitor.reply.status(line);
       monitor.markPendingWrite();
     }
@@ -274,9 +282,12 @@ export class Server {
     return this.closing;
   }
 
-  /** SHUTDOWN and signals: log, close, and let the embedder (or CLI) exit. */
-  async shutdown(reason: string): Promise<void> {
-    this.log.warning(`${reason}, scheduling shutdown...`);
+  /**
+   * SHUTDOWN and signals: log, close, and let the embedder (or CLI) exit. `announced`: the caller
+   * already logged why (the CLI logs Redis's "Received SIGTERM scheduling shutdown...").
+   */
+  async shutdown(reason: string, announced = false): Promise<void> {
+    if (!announced) this.log.warning(`${reason}, scheduling shutdown...`);
     this.log.notice('User requested shutdown...');
     this.log.warning('Nodis is now ready to exit, bye bye...');
     await this.close();

@@ -24,6 +24,9 @@ export class ServerStats {
   rejectedConnections = 0;
   netInputBytes = 0;
   netOutputBytes = 0;
+  /** Socket reads handled and socket writes made (INFO total_reads_processed / total_writes_processed). */
+  totalReadsProcessed = 0;
+  totalWritesProcessed = 0;
   slowlog: SlowlogEntry[] = [];
   private nextSlowlogId = 0;
   /** Set to the client whose command is running, so its errors count as failed calls. */
@@ -73,5 +76,7 @@ export class ServerStats {
     this.rejectedConnections = 0;
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
+    this.totalReadsProcessed = 0;
+    this.totalWritesProcessed = 0;
   }
 }

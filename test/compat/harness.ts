@@ -57,7 +57,8 @@ export async function startRedisServer(directives: string[] = []): Promise<Redis
       const conn = await RawConnection.connect(port);
       const pong = await conn.call('PING');
       conn.close();
-      if (pong === '+PONG\r\n') break;
+      // With requirepass set, NOAUTH also means the server is up.
+      if (pong === '+PONG\r\n' || pong.startsWith('-NOAUTH')) break;
     } catch {
       if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
       await new Promise((r) => setTimeout(r, 50));
