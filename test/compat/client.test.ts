@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { describeCompat } from './harness';
 import { RawConnection } from '../helpers/raw-connection';
 import { callParsed as call, textOf } from '../helpers/resp-value';
-import { onBoth } from './sessions';
+import { onBoth } from './on-both';
 
 /** A CLIENT LIST line as [field, value] pairs, in order. */
 function fields(line: string): [string, string][] {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeCompat, redisServerAvailable, startRedisServer, type CompatPair, type RedisProcess } from './harness';
-import { onBoth } from './sessions';
+import { onBoth } from './on-both';
 import { RawConnection } from '../helpers/raw-connection';
 import { callParsed, type RespValue } from '../helpers/resp-value';
 import { CommandTable, type CommandHandler } from '../../src/commands/registry';

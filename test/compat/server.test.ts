@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { describeCompat, type CompatPair } from './harness';
 import { RawConnection } from '../helpers/raw-connection';
 import { callParsed as call, textOf, type RespValue } from '../helpers/resp-value';
-import { onBoth } from './sessions';
+import { onBoth } from './on-both';
 
 /** INFO text as [section title, field names or lines] pairs. */
 function infoSections(text: string): [string, string[]][] {
@@ -72,18 +72,18 @@ describeCompat('server compat', (pair) => {
   }
 
   test('INFO keyspace counts keys and keys with a TTL in each database', async () => {
-    const session = async (conn: RawConnection): Promise<string> => {
+    const script = async (conn: RawConnection): Promise<string> => {
       for (const argv of [['FLUSHALL'], ['SET', 'a', '1'], ['SET', 'b', '2', 'EX', '100'], ['SELECT', '3'], ['SET', 'c', '3']]) {
         await call(conn, ...argv);
       }
       return textOf(await call(conn, 'INFO', 'keyspace')).replace(/avg_ttl=\d+/g, 'avg_ttl=N');
     };
-    const [redis, nodis] = await onBoth(pair, session);
+    const [redis, nodis] = await onBoth(pair, script);
     expect(nodis).toBe(redis);
   });
 
   test('INFO commandstats and latencystats lines after CONFIG RESETSTAT', async () => {
-    const session = async (conn: RawConnection): Promise<string[]> => {
+    const script = async (conn: RawConnection): Promise<string[]> => {
       for (const argv of [['CONFIG', 'RESETSTAT'], ['SET', 'k', 'v'], ['GET', 'k'], ['GET', 'k'], ['GET'], ['SELECT', 'x'], ['CONFIG', 'GET', 'maxclients']]) {
         await call(conn, ...argv);
       }
@@ -94,7 +94,7 @@ describeCompat('server compat', (pair) => {
         .split('\r\n')
         .sort();
     };
-    const [redis, nodis] = await onBoth(pair, session);
+    const [redis, nodis] = await onBoth(pair, script);
     expect(nodis).toEqual(redis);
   });
 
@@ -108,7 +108,7 @@ describeCompat('server compat', (pair) => {
   test('SLOWLOG entries, truncation, redaction and subcommands', async () => {
     const longArg = 'x'.repeat(200);
     const manyArgs = ['MSET', ...Array.from({ length: 40 }, (_, i) => `k${i}`)];
-    const session = async (conn: RawConnection): Promise<RespValue[]> => {
+    const script = async (conn: RawConnection): Promise<RespValue[]> => {
       const out: RespValue[] = [];
       for (const argv of [
         ['CONFIG', 'SET', 'slowlog-log-slower-than', '0'],
@@ -139,7 +139,7 @@ describeCompat('server compat', (pair) => {
       out.push(await call(conn, 'SLOWLOG', 'RESET'));
       return out;
     };
-    const [redis, nodis] = await onBoth(pair, session);
+    const [redis, nodis] = await onBoth(pair, script);
     expect(nodis).toEqual(redis);
   });
 
@@ -159,7 +159,7 @@ describeCompat('server compat', (pair) => {
   });
 
   test('MONITOR shows commands as Redis does: redacted passwords, database after the command, its own commands', async () => {
-    const session = async (conn: RawConnection): Promise<string[]> => {
+    const script = async (conn: RawConnection): Promise<string[]> => {
       const monitor = conn;
       const first = await call(monitor, 'MONITOR');
       monitor.send(['MONITOR']); // ignored: no reply
@@ -195,7 +195,7 @@ describeCompat('server compat', (pair) => {
         if (line.includes('"end"')) return lines;
       }
     };
-    const [redis, nodis] = await onBoth(pair, session);
+    const [redis, nodis] = await onBoth(pair, script);
     expect(nodis).toEqual(redis);
   });
 
@@ -265,7 +265,7 @@ describeCompat(
 
     test('DEBUG OBJECT on string values', async () => {
       const uncompressible = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP';
-      const session = async (conn: RawConnection): Promise<RespValue[]> => {
+      const script = async (conn: RawConnection): Promise<RespValue[]> => {
         const out: RespValue[] = [];
         for (const argv of [
           ['FLUSHALL'],
@@ -288,7 +288,7 @@ describeCompat(
         }
         return out;
       };
-      const [redis, nodis] = await onBoth(pair, session);
+      const [redis, nodis] = await onBoth(pair, script);
       expect(nodis).toEqual(redis);
     });
 
