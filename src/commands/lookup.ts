@@ -14,8 +14,8 @@ function checkType(c: Client, value: RedisValue | undefined, type: RedisType): R
   return null;
 }
 
-/** The key's value for reading if it has the given type (hits and misses are counted). */
-export function readOfType<T extends RedisValue>(c: Client, key: string, type: RedisType): T | undefined | null {
+/** The key's value for reading, of any type (Redis's lookupKeyRead: hits, misses and keymiss events). */
+export function readAny(c: Client, key: string): RedisValue | undefined {
   const value = c.db.lookupRead(key);
   const keyspace = c.server.keyspace;
   if (value === undefined) {
@@ -24,7 +24,12 @@ export function readOfType<T extends RedisValue>(c: Client, key: string, type: R
   } else {
     keyspace.keyspaceHits++;
   }
-  return checkType(c, value, type) as T | undefined | null;
+  return value;
+}
+
+/** The key's value for reading if it has the given type (hits and misses are counted). */
+export function readOfType<T extends RedisValue>(c: Client, key: string, type: RedisType): T | undefined | null {
+  return checkType(c, readAny(c, key), type) as T | undefined | null;
 }
 
 /** The key's value for changing in place if it has the given type; call c.db.modified(key) after. */
