@@ -80,7 +80,10 @@ export function toStoredString(s: string): StringValue {
 export function encodingOf(v: RedisValue): string {
   if (typeof v === 'number') return 'int';
   if (typeof v === 'string') {
-    if (v.length <= 20 && isCanonicalInt64(v)) return 'int';
+    // Writes store safe integers as numbers (toStoredString), so an integer-looking string is
+    // either beyond 2^53 (Redis: int) or was deliberately kept as text, like INCRBYFLOAT's
+    // results (Redis: embstr).
+    if (v.length <= 20 && isCanonicalInt64(v) && !Number.isSafeInteger(Number(v))) return 'int';
     return v.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
   }
   if (v instanceof MutableString) return 'raw';

@@ -5,6 +5,7 @@
  */
 import * as net from 'node:net';
 import { Config } from '../config/config';
+import { quoteRepr } from '../protocol/quote-repr';
 import { Keyspace } from '../keyspace/keyspace';
 import { systemClock, type Clock } from '../keyspace/clock';
 import { CommandTable } from '../commands/registry';
@@ -255,7 +256,7 @@ export class Server {
   feedMonitors(source: Client, dbIndex: number, argv: string[], atMs: number): void {
     const seconds = (atMs / 1000).toFixed(6);
     const origin = source.socket ? source.addr : 'lua';
-    const line = `${seconds} [${dbIndex} ${origin}] ${argv.map(monitorQuote).join(' ')}`;
+    const line = `${seconds} [${dbIndex} ${origin}] ${argv.map(quoteRepr).join(' ')}`;
     // As in Redis, a monitor also sees the commands it sends itself.
     for (const monitor of this.monitors) {
       monitor.reply.status(line);
@@ -295,23 +296,6 @@ export class Server {
   }
 }
 
-/** Quotes an argument as MONITOR shows it (Redis's sdscatrepr). */
-export function monitorQuote(arg: string): string {
-  let out = '"';
-  for (let i = 0; i < arg.length; i++) {
-    const ch = arg[i];
-    const code = arg.charCodeAt(i);
-    if (ch === '\\' || ch === '"') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\x07') out += '\\a';
-    else if (ch === '\b') out += '\\b';
-    else if (code < 32 || code > 126) out += '\\x' + code.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
 
 function randomHex(length: number): string {
   let s = '';

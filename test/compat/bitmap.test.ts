@@ -3,27 +3,8 @@
  * prefixed per test so that scripts never depend on what another test left behind.
  */
 import { test } from 'vitest';
-import { describeCompat, type CompatPair, type Step } from './harness';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function compat(pair: CompatPair, name: string, script: (k: (s: string) => string) => Step[]): void {
-  for (const resp of [2, 3] as const) {
-    test(`${name} (RESP${resp})`, async () => {
-      const prefix = `${name}:${resp}:`;
-      await pair.expectSame(script((s) => prefix + s), { resp });
-    });
-  }
-}
+import { compatScript as compat, describeCompat, type Step } from './harness';
+import { seededRandom as prng } from '../helpers/seeded-random';
 
 const BINARY = '\x00\xff\x0f\xf0\x55\xaa\x01\x80';
 const LLONG_MAX = '9223372036854775807';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startNodis } from '../helpers/nodis';
 import { RawConnection } from '../helpers/raw-connection';
 import type { CreateServerOptions } from '../../src/index';
@@ -192,4 +192,17 @@ function unavailablePair(): CompatPair {
     throw new Error('redis-server is not available');
   };
   return { redisPort: 0, nodisPort: 0, expectSame: async () => fail(), expectSameUntilClose: async () => fail() };
+}
+
+/**
+ * Declares a script as two tests, RESP2 and RESP3. `k` prefixes key names per test, so a script
+ * never depends on what another test left behind.
+ */
+export function compatScript(pair: CompatPair, name: string, script: (k: (s: string) => string) => Step[]): void {
+  for (const resp of [2, 3] as const) {
+    test(`${name} (RESP${resp})`, async () => {
+      const prefix = `${name}:${resp}:`;
+      await pair.expectSame(script((s) => prefix + s), { resp });
+    });
+  }
 }

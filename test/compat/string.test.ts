@@ -3,29 +3,8 @@
  * prefixed per test so that scripts never depend on what another test left behind.
  */
 import { test } from 'vitest';
-import { describeCompat, type CompatPair, type Step } from './harness';
-
-/** A seeded generator, so random scripts are the same on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Declares the script as two tests, RESP2 and RESP3, with keys made unique by `k`. */
-function compat(pair: CompatPair, name: string, script: (k: (s: string) => string) => Step[]): void {
-  for (const resp of [2, 3] as const) {
-    test(`${name} (RESP${resp})`, async () => {
-      const prefix = `${name}:${resp}:`;
-      await pair.expectSame(script((s) => prefix + s), { resp });
-    });
-  }
-}
+import { compatScript as compat, describeCompat, type Step } from './harness';
+import { seededRandom as prng } from '../helpers/seeded-random';
 
 const MB = 'x'.repeat(1024 * 1024);
 const BINARY = '\x00\xff\r\n\x01binary\x00';
