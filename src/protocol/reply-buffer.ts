@@ -44,16 +44,22 @@ export class ReplyBuffer {
   /** Appends ASCII/latin1 text (each char one byte). */
   writeAscii(s: string): void {
     const chunk = this.ensure(s.length);
-    this.offset += chunk.latin1Write(s, this.offset, s.length);
+    this.offset = copyLatin1(chunk, s, this.offset);
   }
 
-  /** Appends `<prefix><n>\r\n`, e.g. `$5\r\n` or `:42\r\n`. */
+  /** Appends `<prefix><n>\r\n` for an integer n, e.g. `$5\r\n`, `*-1\r\n` or `:42\r\n`. */
   writeLengthLine(prefix: number, n: number): void {
     const chunk = this.ensure(24);
     let o = this.offset;
     chunk[o++] = prefix;
     if (n >= 0 && n < 10) {
       chunk[o++] = 48 + n;
+    } else if (n > 0 && n <= 0x7fffffff) {
+      // Digits written backwards from the end of the number, no string built.
+      let end = o + 1;
+      for (let rest = n; rest >= 10; rest = (rest / 10) | 0) end++;
+      o = end;
+      for (let rest = n; end > this.offset + 1; rest = (rest / 10) | 0) chunk[--end] = 48 + (rest % 10);
     } else {
       const digits = String(n);
       o += chunk.latin1Write(digits, o, digits.length);
@@ -75,12 +81,31 @@ export class ReplyBuffer {
     }
     const chunk = this.ensure(len + 24);
     this.writeLengthLine(36, len);
-    this.offset += chunk.latin1Write(s, this.offset, len);
+    let o = copyLatin1(chunk, s, this.offset);
+    chunk[o++] = 13;
+    chunk[o++] = 10;
+    this.offset = o;
+  }
+
+  /** Appends a bulk string `$<len>\r\n<bytes>\r\n`, copying the bytes. */
+  writeBulkBytes(bytes: Buffer): void {
+    const len = bytes.length;
+    if (len > LARGE_BULK) {
+      this.writeLengthLine(36, len);
+      this.flushChunkToPieces();
+      this.pushPiece(Buffer.from(bytes));
+      this.writeRaw(CRLF);
+      return;
+    }
+    const chunk = this.ensure(len + 24);
+    this.writeLengthLine(36, len);
+    bytes.copy(chunk, this.offset);
+    this.offset += len;
     chunk[this.offset++] = 13;
     chunk[this.offset++] = 10;
   }
 
-  /** Appends pre-encoded bytes. */
+  /** Appends pre-encoded bytes (kept by reference when large: they must not change afterwards). */
   writeRaw(bytes: Buffer): void {
     if (bytes.length > LARGE_BULK) {
       this.flushChunkToPieces();
@@ -116,3 +141,14 @@ export class ReplyBuffer {
 }
 
 const CRLF = Buffer.from('\r\n');
+
+/** Below this length a JS loop copies a string faster than a call into native code. */
+const SHORT_STRING = 48;
+
+/** Writes latin1 text at `offset` (room already ensured); returns the offset after it. */
+function copyLatin1(chunk: Latin1Buffer, s: string, offset: number): number {
+  const n = s.length;
+  if (n >= SHORT_STRING) return offset + chunk.latin1Write(s, offset, n);
+  for (let i = 0; i < n; i++) chunk[offset + i] = s.charCodeAt(i);
+  return offset + n;
+}

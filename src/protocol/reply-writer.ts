@@ -23,6 +23,15 @@ export const shared = {
   emptyBulk: enc('$0\r\n\r\n'),
 };
 
+/**
+ * An error message as Redis's addReplyErrorFormat puts it on one line: line-end chars at both
+ * ends trimmed, each one inside replaced by a space.
+ */
+export function errorLine(message: string): string {
+  if (message.indexOf('\r') < 0 && message.indexOf('\n') < 0) return message;
+  return message.replace(/^[\r\n]+|[\r\n]+$/g, '').replace(/[\r\n]/g, ' ');
+}
+
 export class ReplyWriter {
   readonly out = new ReplyBuffer();
   /** 2 or 3, set by HELLO. */
@@ -49,13 +58,14 @@ export class ReplyWriter {
   error(message: string): void {
     this.onError(message);
     if (this.muted) return;
-    this.out.writeAscii('-' + message.replace(/[\r\n]+/g, ' ') + '\r\n');
+    this.out.writeAscii('-' + errorLine(message) + '\r\n');
   }
 
   integer(n: number | bigint): void {
     if (this.muted) return;
     if (n === 0) this.out.writeRaw(shared.zero);
     else if (n === 1) this.out.writeRaw(shared.one);
+    else if (typeof n === 'number' && Number.isSafeInteger(n)) this.out.writeLengthLine(58, n);
     else this.out.writeAscii(':' + n + '\r\n');
   }
 
@@ -63,11 +73,9 @@ export class ReplyWriter {
     if (!this.muted) this.out.writeBulk(s);
   }
 
+  /** A bulk string from bytes; they are copied, so the caller may change `b` afterwards. */
   bulkBuffer(b: Buffer): void {
-    if (this.muted) return;
-    this.out.writeLengthLine(36, b.length);
-    this.out.writeRaw(b);
-    this.out.writeAscii('\r\n');
+    if (!this.muted) this.out.writeBulkBytes(b);
   }
 
   /** A null where a bulk string was expected ($-1 in RESP2). */

@@ -3,18 +3,35 @@
  * inline commands (`GET k\r\n`, telnet style). Arguments come out as latin1 strings: one byte per
  * char, so they are binary safe, usable as Map keys, and do not pin the socket's chunk in memory.
  *
+ * It follows Redis 7.0's processMultibulkBuffer/processInlineBuffer to the byte, quirks included:
+ * lines are searched with C's strchr, so a NUL byte before the line end hides it; a bulk's
+ * trailing two bytes are skipped without being checked; counts parse like string2ll.
+ *
  * A partial frame is never re-parsed from the start: the arguments already read are kept, and a
- * large bulk that spans many reads is copied once into a buffer of its final size.
+ * large bulk that spans many reads is collected chunk by chunk and joined once.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { splitInlineArgs } from './inline-args';
 
-/** Above this size a bulk that is not complete gets its own buffer (as Redis's PROTO_MBULK_BIG_ARG). */
+/** From this size a bulk that is not complete is collected apart (Redis's PROTO_MBULK_BIG_ARG). */
 const BIG_BULK = 32 * 1024;
-/** Longest inline request, or count line, Redis accepts (PROTO_INLINE_MAX_SIZE). */
+/** Longest inline request, or count line, Redis accepts without its line end (PROTO_INLINE_MAX_SIZE). */
 export const INLINE_MAX = 64 * 1024;
+/** Limits before authentication, against unauthenticated memory abuse. */
+const UNAUTHENTICATED_MAX_ARGS = 10;
+const UNAUTHENTICATED_MAX_BULK = 16384;
 const INT_MAX = 2147483647;
+/** Arguments are JS strings, which cannot be longer than this. */
+const MAX_ARGUMENT_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 const CR = 13;
 const LF = 10;
+const STAR = 42;
+const DOLLAR = 36;
+const EMPTY = Buffer.alloc(0);
+
+/** Header parsing outcomes other than a number. */
+const NEED_MORE = -Infinity;
+const INVALID = Infinity;
 
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
@@ -25,60 +42,85 @@ export interface ParserLimits {
   unauthenticated: boolean;
 }
 
-/** Parses a decimal integer the way Redis's string2ll does: no sign '+', no spaces, no overflow. */
+const LLONG_MIN = -(2n ** 63n);
+const LLONG_MAX = 2n ** 63n - 1n;
+
+/**
+ * Parses a decimal integer the way Redis's string2ll does: an optional '-', no '+', no spaces,
+ * no leading zeros ("0" only alone, "-0" refused), within the signed 64-bit range. Values past
+ * 2^53 come back rounded to the nearest double, which is enough to compare them with limits.
+ */
 export function parseStrictInt(buf: Buffer, start: number, end: number): number | null {
+  if (end <= start) return null;
+  if (end - start === 1 && buf[start] === 48 /* 0 */) return 0;
   let i = start;
-  let negative = false;
-  if (i >= end) return null;
-  if (buf[i] === 45 /* - */) {
-    negative = true;
-    i++;
-    if (i >= end) return null;
-  }
-  if (end - i > 1 && buf[i] === 48 /* 0 */) return null;
+  const negative = buf[i] === 45; /* - */
+  if (negative && ++i === end) return null;
+  const first = buf[i];
+  if (first < 49 || first > 57) return null;
+  if (end - i > 15) return parseLongLong(buf, start, end);
   let n = 0;
   for (; i < end; i++) {
     const d = buf[i] - 48;
     if (d < 0 || d > 9) return null;
     n = n * 10 + d;
   }
-  if (n > Number.MAX_SAFE_INTEGER) return null;
   return negative ? -n : n;
 }
 
+/** The slow path of parseStrictInt for more than 15 digits: exact range check with BigInt. */
+function parseLongLong(buf: Buffer, start: number, end: number): number | null {
+  const text = buf.toString('latin1', start, end);
+  if (!/^-?[1-9][0-9]*$/.test(text) || text.length > 20) return null;
+  const value = BigInt(text);
+  return value < LLONG_MIN || value > LLONG_MAX ? null : Number(value);
+}
+
+/** True when buf[start, end) holds a NUL byte. */
+function hasNul(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 0) return true;
+  return false;
+}
+
 export class RequestParser {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private pos = 0;
   /** Arguments still to read for the multibulk request in progress (0: none in progress). */
   private pendingArgs = 0;
   /** Length of the bulk whose header was read and whose data has not (-1: none). */
   private bulkLen = -1;
   private argv: string[] = [];
-  private bigBulk: Buffer | null = null;
+  /** The pieces of a big bulk being collected (bulk data plus its two trailing bytes). */
+  private bigParts: Buffer[] | null = null;
   private bigFilled = 0;
+  private bigNeeded = 0;
+  /** Where the header line just parsed ends (index after its two line-end bytes). */
+  private headerEnd = 0;
   /** Set when a request is malformed; the connection must answer it and close. */
   error: string | null = null;
 
   constructor(private readonly limits: ParserLimits) {}
 
-  /** Bytes received and not yet consumed (the query buffer). */
+  /**
+   * Bytes received and not yet consumed (the query buffer). While a big bulk is collected this is
+   * that bulk alone, as in Redis, which reads a big argument into a buffer of its own.
+   */
   get bufferedBytes(): number {
-    return this.buf.length - this.pos + this.bigFilled;
+    return this.bigParts !== null ? this.bigFilled : this.buf.length - this.pos;
   }
 
   /** Bytes the parser holds, including consumed space not yet released (qbuf + qbuf-free). */
   get capacity(): number {
-    return this.buf.length + (this.bigBulk ? this.bigBulk.length : 0);
+    return this.buf.length + (this.bigParts !== null ? this.bigNeeded : 0);
   }
 
   feed(chunk: Buffer): void {
-    if (this.bigBulk) {
-      const need = this.bigBulk.length - this.bigFilled;
-      const take = Math.min(need, chunk.length);
-      chunk.copy(this.bigBulk, this.bigFilled, 0, take);
+    if (this.bigParts !== null && this.bigFilled < this.bigNeeded) {
+      const take = Math.min(this.bigNeeded - this.bigFilled, chunk.length);
+      this.bigParts.push(take === chunk.length ? chunk : chunk.subarray(0, take));
       this.bigFilled += take;
+      if (take === chunk.length) return;
       chunk = chunk.subarray(take);
-      if (chunk.length === 0) return;
     }
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
@@ -90,21 +132,29 @@ export class RequestParser {
 
   /** Returns the next complete request, or null when more bytes are needed or on error. */
   next(): string[] | null {
-    if (this.error) return null;
-    if (this.bigBulk) {
-      if (this.bigFilled < this.bigBulk.length) return null;
+    if (this.error !== null) return null;
+    if (this.bigParts !== null) {
+      if (this.bigFilled < this.bigNeeded) return null;
       this.finishBigBulk();
       if (this.pendingArgs === 0) return this.takeArgv();
     }
     for (;;) {
       if (this.pendingArgs === 0) {
-        if (this.pos >= this.buf.length) return null;
-        if (this.buf[this.pos] !== 42 /* * */) return this.parseInline();
-        const count = this.parseCountLine();
-        if (count === null) return null;
+        if (this.pos >= this.buf.length) {
+          this.release();
+          return null;
+        }
+        if (this.buf[this.pos] !== STAR) {
+          const args = this.parseInline();
+          if (args === null) return null;
+          if (args.length === 0) continue; // an empty line is skipped
+          this.release();
+          return args;
+        }
+        const count = this.parseCount();
+        if (count === NEED_MORE) return null;
         if (count <= 0) continue; // "*0" or "*-1": an empty request, skipped
         this.pendingArgs = count;
-        this.argv = [];
       }
       while (this.pendingArgs > 0) {
         if (this.bulkLen < 0 && !this.parseBulkHeader()) return null;
@@ -117,80 +167,113 @@ export class RequestParser {
   private takeArgv(): string[] {
     const argv = this.argv;
     this.argv = [];
-    if (this.pos >= this.buf.length) {
-      this.buf = Buffer.alloc(0);
-      this.pos = 0;
-    }
+    this.release();
     return argv;
   }
 
-  private fail(message: string): null {
-    this.error = `Protocol error: ${message}`;
-    return null;
-  }
-
-  /** Index of the '\r' ending the line that starts at pos, or -1. */
-  private findCR(): number {
-    return this.buf.indexOf(CR, this.pos);
-  }
-
-  private parseCountLine(): number | null {
-    const cr = this.findCR();
-    if (cr < 0 || cr + 1 >= this.buf.length) {
-      if (this.buf.length - this.pos > INLINE_MAX) return this.fail('too big mbulk count string');
-      return null;
+  /** Drops the input buffer once everything in it is consumed, so the chunk can be collected. */
+  private release(): void {
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
     }
-    if (cr - this.pos > INLINE_MAX) return this.fail('too big mbulk count string');
-    const count = parseStrictInt(this.buf, this.pos + 1, cr);
-    if (count === null || count > INT_MAX) return this.fail('invalid multibulk length');
-    if (count > 10 && this.limits.unauthenticated) return this.fail('unauthenticated multibulk length');
-    if (count > 1024 * 1024 && this.limits.unauthenticated) return this.fail('invalid multibulk length');
-    this.pos = cr + 2;
+  }
+
+  private fail(message: string): number {
+    this.error = `Protocol error: ${message}`;
+    return NEED_MORE;
+  }
+
+  /** No line end yet: wait for more bytes, unless the line is already longer than Redis allows. */
+  private waitForLineEnd(tooBig: string): number {
+    return this.buf.length - this.pos > INLINE_MAX ? this.fail(tooBig) : NEED_MORE;
+  }
+
+  /**
+   * Reads the number on the header line at pos (after its type byte, which the caller checked).
+   * Returns the number (headerEnd set), NEED_MORE (error set if the line is too long), or INVALID.
+   */
+  private parseHeaderNumber(tooBig: string): number {
+    const buf = this.buf;
+    const length = buf.length;
+    // Fast path: up to 15 digits without a leading zero, then the line end.
+    let i = this.pos + 1;
+    let c = buf[i];
+    if (c >= 49 && c <= 57) {
+      let n = c - 48;
+      const stop = Math.min(length, i + 15);
+      for (i++; i < stop; i++) {
+        c = buf[i];
+        if (c < 48 || c > 57) break;
+        n = n * 10 + (c - 48);
+      }
+      if (i < length && buf[i] === CR) {
+        if (i + 1 >= length) return NEED_MORE;
+        this.headerEnd = i + 2;
+        return n;
+      }
+    }
+    return this.parseHeaderNumberSlowly(tooBig);
+  }
+
+  /** Every other header line, as Redis reads it: strchr for '\r', then string2ll. */
+  private parseHeaderNumberSlowly(tooBig: string): number {
+    const buf = this.buf;
+    const cr = buf.indexOf(CR, this.pos);
+    if (cr < 0 || hasNul(buf, this.pos, cr)) return this.waitForLineEnd(tooBig);
+    if (cr + 1 >= buf.length) return NEED_MORE; // the byte after '\r' is not here yet
+    this.headerEnd = cr + 2;
+    return parseStrictInt(buf, this.pos + 1, cr) ?? INVALID;
+  }
+
+  /** The `*<count>` line: returns the count, or NEED_MORE (with error set if malformed). */
+  private parseCount(): number {
+    const count = this.parseHeaderNumber('too big mbulk count string');
+    if (count === NEED_MORE) return NEED_MORE;
+    if (count > INT_MAX) return this.fail('invalid multibulk length');
+    if (count > UNAUTHENTICATED_MAX_ARGS && this.limits.unauthenticated) {
+      return this.fail('unauthenticated multibulk length');
+    }
+    this.pos = this.headerEnd;
     return count;
   }
 
   private parseBulkHeader(): boolean {
-    if (this.pos >= this.buf.length) return false;
-    const cr = this.findCR();
-    if (cr < 0 || cr + 1 >= this.buf.length) {
-      if (this.buf.length - this.pos > INLINE_MAX) this.fail('too big bulk count string');
-      return false;
-    }
-    if (cr - this.pos > INLINE_MAX) {
-      this.fail('too big bulk count string');
-      return false;
-    }
-    const first = this.buf[this.pos];
-    if (first !== 36 /* $ */) {
-      this.fail(`expected '$', got '${String.fromCharCode(first)}'`);
-      return false;
-    }
-    const len = parseStrictInt(this.buf, this.pos + 1, cr);
-    if (len === null || len < 0 || len > this.limits.maxBulkLen) {
+    const buf = this.buf;
+    if (this.pos >= buf.length) return false;
+    if (buf[this.pos] !== DOLLAR) return this.unexpectedHeader();
+    const len = this.parseHeaderNumber('too big bulk count string');
+    if (len === NEED_MORE) return false;
+    if (len < 0 || len > this.limits.maxBulkLen || len > MAX_ARGUMENT_LENGTH) {
       this.fail('invalid bulk length');
       return false;
     }
-    if (len > 16384 && this.limits.unauthenticated) {
+    if (len > UNAUTHENTICATED_MAX_BULK && this.limits.unauthenticated) {
       this.fail('unauthenticated bulk length');
       return false;
     }
-    this.pos = cr + 2;
+    this.pos = this.headerEnd;
     this.bulkLen = len;
     return true;
+  }
+
+  /** A bulk header line that does not start with '$' (only once the whole line is here, as Redis). */
+  private unexpectedHeader(): boolean {
+    const buf = this.buf;
+    const cr = buf.indexOf(CR, this.pos);
+    if (cr < 0 || hasNul(buf, this.pos, cr)) {
+      this.waitForLineEnd('too big bulk count string');
+    } else if (cr + 1 < buf.length) {
+      this.fail(`expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+    }
+    return false;
   }
 
   private parseBulkData(): boolean {
     const len = this.bulkLen;
     const available = this.buf.length - this.pos;
     if (available < len + 2) {
-      if (len >= BIG_BULK) {
-        // Copy what we have into a buffer of the final size; feed() fills the rest.
-        this.bigBulk = Buffer.allocUnsafe(len + 2);
-        this.buf.copy(this.bigBulk, 0, this.pos);
-        this.bigFilled = available;
-        this.buf = Buffer.alloc(0);
-        this.pos = 0;
-      }
+      if (len >= BIG_BULK) this.startBigBulk(len, available);
       return false;
     }
     this.argv.push((this.buf as Latin1Buffer).latin1Slice(this.pos, this.pos + len));
@@ -200,30 +283,46 @@ export class RequestParser {
     return true;
   }
 
+  /** Moves the start of a big bulk aside; feed() adds the rest of it, chunk by chunk. */
+  private startBigBulk(len: number, available: number): void {
+    this.bigParts = available > 0 ? [this.buf.subarray(this.pos)] : [];
+    this.bigFilled = available;
+    this.bigNeeded = len + 2;
+    this.buf = EMPTY;
+    this.pos = 0;
+  }
+
   private finishBigBulk(): void {
-    const big = this.bigBulk as Latin1Buffer;
-    this.argv.push(big.latin1Slice(0, big.length - 2));
-    this.bigBulk = null;
+    const parts = this.bigParts!;
+    const whole = (parts.length === 1 ? parts[0] : Buffer.concat(parts, this.bigNeeded)) as Latin1Buffer;
+    this.argv.push(whole.latin1Slice(0, this.bigNeeded - 2));
+    this.bigParts = null;
     this.bigFilled = 0;
+    this.bigNeeded = 0;
     this.bulkLen = -1;
     this.pendingArgs--;
     // Whatever arguments remain are parsed by next()'s loop from this.buf.
   }
 
+  /** An inline request: returns its arguments (possibly none), or null (error set if malformed). */
   private parseInline(): string[] | null {
-    const lf = this.buf.indexOf(LF, this.pos);
+    const buf = this.buf;
+    const start = this.pos;
+    const lf = buf.indexOf(LF, start);
     if (lf < 0) {
-      if (this.buf.length - this.pos > INLINE_MAX) return this.fail('too big inline request');
+      this.waitForLineEnd('too big inline request');
       return null;
     }
-    if (lf - this.pos > INLINE_MAX) return this.fail('too big inline request');
-    let end = lf;
-    if (end > this.pos && this.buf[end - 1] === CR) end--;
-    const line = (this.buf as Latin1Buffer).latin1Slice(this.pos, end);
+    const end = lf > start && buf[lf - 1] === CR ? lf - 1 : lf;
+    const line = (buf as Latin1Buffer).latin1Slice(start, end);
+    if (line.indexOf('\0') >= 0) {
+      // strchr stops at the NUL: Redis never sees this line end.
+      this.waitForLineEnd('too big inline request');
+      return null;
+    }
     this.pos = lf + 1;
     const args = splitInlineArgs(line);
-    if (args === null) return this.fail('unbalanced quotes in request');
-    if (args.length === 0) return this.next(); // an empty line is skipped
+    if (args === null) this.fail('unbalanced quotes in request');
     return args;
   }
 }

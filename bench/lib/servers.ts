@@ -1,0 +1,95 @@
+/**
+ * Processes the benchmarks need: a redis-server and a Nodis server on free ports, and a check
+ * that the Redis tools are installed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface RunningServer {
+  name: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Returns null when the tool runs, else a message saying what is missing and how to get it. */
+export function missingTool(command: string): string | null {
+  const probe = spawnSync(command, ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    return `${command} not found: install Redis 7.0 (e.g. apt-get install redis-server, which also brings redis-benchmark)`;
+  }
+  return null;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Resolves once something on the port answers PING with +PONG. */
+async function waitForPong(port: number, child: ChildProcess, name: string, timeoutMs = 15000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    if (await pings(port)) return;
+    if (Date.now() > deadline) throw new Error(`${name} did not answer PING on port ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function pings(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => {
+      reply += d.toString('latin1');
+      if (reply.includes('\r\n')) {
+        socket.destroy();
+        resolve(reply === '+PONG\r\n');
+      }
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+function stopper(child: ChildProcess, cleanup: () => void = () => undefined): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        cleanup();
+        resolve();
+      };
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', done);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+}
+
+export async function startRedis(redisServer = 'redis-server'): Promise<RunningServer> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-bench-'));
+  const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
+  await waitForPong(port, child, 'redis-server');
+  return { name: 'redis', port, stop: stopper(child, () => fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** Starts Nodis from the compiled tree (dist/) in a child process, so it has a core of its own. */
+export async function startNodis(): Promise<RunningServer> {
+  const port = await freePort();
+  const script = path.join(__dirname, 'start-nodis.js');
+  const child = spawn(process.execPath, [script, String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPong(port, child, 'nodis');
+  return { name: 'nodis', port, stop: stopper(child) };
+}
