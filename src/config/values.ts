@@ -4,6 +4,7 @@
  * pairs, keyspace event classes and latency percentiles. Every parser returns the normalized
  * text CONFIG GET shows, or throws a ConfigError whose message is Redis's reason text.
  */
+import { trimDoubleString } from '../protocol/format-double';
 
 export class ConfigError extends Error {
   /** The directive a failed change was about, when several were set at once. */
@@ -162,13 +163,9 @@ export function parsePercentiles(args: string[]): string {
       if (value < 0 || value > 100) {
         throw new ConfigError('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
       }
-      return trimDouble(value.toFixed(6));
+      return trimDoubleString(value.toFixed(6));
     })
     .join(' ');
-}
-
-function trimDouble(text: string): string {
-  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
 export { quoteRepr } from '../protocol/quote-repr';

@@ -97,3 +97,8 @@ function decompose(x: number): { mantissa: bigint; exp2: number } {
   if (biased === 0) return { mantissa: fraction, exp2: -1074 };
   return { mantissa: fraction | (1n << 52n), exp2: biased - 1075 };
 }
+
+/** Redis's trimDoubleString: drops trailing fraction zeros ("99.900000" -> "99.9", "50.000" -> "50"). */
+export function trimDoubleString(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}

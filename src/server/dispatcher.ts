@@ -4,6 +4,7 @@
  * the handler itself, and after it statistics, the slow log, MONITOR and propagation of writes.
  * Handlers never repeat these checks.
  */
+import { cText } from '../protocol/errors';
 import { performance } from 'node:perf_hooks';
 import { CommandFlag, type CommandSpec, type CommandTable } from '../commands/registry';
 import type { Client } from './client';
@@ -26,7 +27,7 @@ export type CommandInterceptor = (client: Client, spec: CommandSpec, argv: strin
 
 function quoteArgs(argv: string[]): string {
   let out = '';
-  for (let i = 1; i < argv.length && out.length < 128; i++) out += `'${argv[i].slice(0, 128 - out.length)}' `;
+  for (let i = 1; i < argv.length && out.length < 128; i++) out += `'${cText(argv[i], 128 - out.length)}' `;
   return out;
 }
 
@@ -74,11 +75,11 @@ export class Dispatcher {
   /** The checks before a command runs; returns an error reply or null. */
   private check(c: Client, spec: CommandSpec | undefined, argv: string[]): string | null {
     if (spec === undefined) {
-      return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${quoteArgs(argv)}`;
+      return `ERR unknown command '${cText(argv[0], 128)}', with args beginning with: ${quoteArgs(argv)}`;
     }
     if (spec.handler === null) {
       if (argv.length === 1 || !spec.subcommands) return `ERR wrong number of arguments for '${spec.fullName}' command`;
-      return `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`;
+      return `ERR unknown subcommand '${cText(argv[1], 128)}'. Try ${cText(argv[0], 128).toUpperCase()} HELP.`;
     }
     const arity = spec.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {

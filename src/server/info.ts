@@ -7,6 +7,7 @@
  * supply their numbers with setInfoField(server, 'field_name', () => value) rather than editing
  * the tables here; until then a field reports what an idle Redis reports.
  */
+import { trimDoubleString } from '../protocol/format-double';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -446,13 +447,8 @@ function renderLatencyStats(ctx: InfoContext): string {
 function latencyLine(spec: CommandSpec, percentiles: number[]): string {
   const histogram = spec.stats.latency;
   if (!histogram) return '';
-  const values = percentiles.map((p) => `p${trimDouble(p.toFixed(6))}=${(histogram.valueAtPercentile(p) / 1000).toFixed(3)}`);
+  const values = percentiles.map((p) => `p${trimDoubleString(p.toFixed(6))}=${(histogram.valueAtPercentile(p) / 1000).toFixed(3)}`);
   return `latency_percentiles_usec_${safeInfoName(spec.fullName)}:${values.join(',')}\r\n`;
-}
-
-/** Redis's trimDoubleString: "99.900000" -> "99.9", "50.000000" -> "50". */
-function trimDouble(text: string): string {
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
 
 function renderKeyspace(ctx: InfoContext): string {

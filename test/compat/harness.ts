@@ -151,9 +151,10 @@ export function describeCompat(
           } else {
             a.write(step.raw);
             b.write(step.raw);
+            const label = JSON.stringify(step.raw.slice(0, 200));
             for (let i = 0; i < (step.replies ?? 1); i++) {
               const [ra, rb] = await Promise.all([a.readReply(), b.readReply()]);
-              expect(show(rb), `reply ${i + 1} to raw ${JSON.stringify(step.raw).slice(0, 200)}`).toBe(show(ra));
+              expect(show(rb), `reply ${i + 1} to raw ${label}`).toBe(show(ra));
             }
           }
         }

@@ -307,3 +307,12 @@ describeCompat(
     redisDirectives: ['--client-query-buffer-limit', '1mb'],
   },
 );
+
+describeCompat('error texts stop at NUL like C strings', (pair) => {
+  test('unknown command and subcommand names with NUL bytes', async () => {
+    await pair.expectSame([
+      ['x\x00y', 'a\x00b', 'c'],
+      ['CONFIG', 'fo\x00o'],
+    ]);
+  });
+});
