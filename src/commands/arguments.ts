@@ -75,3 +75,28 @@ export function isOption(arg: string, upperName: string): boolean {
   }
   return true;
 }
+
+/**
+ * The timeout of a blocking command as an absolute time in ms (0: wait forever), as Redis's
+ * getTimeoutFromObjectOrReply: seconds as a float truncated to whole ms (or ms as an integer for
+ * XREAD BLOCK); negative is an error, and a timeout under 1 ms means forever, as in Redis.
+ */
+export function parseBlockTimeoutOrReply(c: Client, arg: string, unit: 'seconds' | 'milliseconds'): number | null {
+  const value = unit === 'seconds' ? parseDouble(arg) : parseLong(arg);
+  if (value === null || Number.isNaN(value)) {
+    c.reply.error(`ERR timeout is not ${unit === 'seconds' ? 'a float' : 'an integer'} or out of range`);
+    return null;
+  }
+  const ms = Math.trunc(unit === 'seconds' ? value * 1000 : value);
+  if (ms < 0) {
+    c.reply.error('ERR timeout is negative');
+    return null;
+  }
+  if (ms === 0) return 0;
+  const now = c.server.keyspace.now();
+  if (ms > Number.MAX_SAFE_INTEGER - now) {
+    c.reply.error('ERR timeout is out of range');
+    return null;
+  }
+  return now + ms;
+}

@@ -288,7 +288,23 @@ function setinfo(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's wait on keys. */
+function unblock(c: Client, argv: string[]): void {
+  const id = parseLong(argv[2]);
+  if (id === null) return c.reply.error(Errors.notInteger);
+  let withError = false;
+  if (argv.length === 4) {
+    if (isOption(argv[3], 'ERROR')) withError = true;
+    else if (!isOption(argv[3], 'TIMEOUT')) return c.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  } else if (argv.length > 4) {
+    return c.reply.error(Errors.syntax);
+  }
+  const target = c.server.clients.get(id);
+  c.reply.integer(target && c.server.blocking.unblock(target, withError) ? 1 : 0);
+}
+
 const handlers: Record<string, CommandHandler> = {
+  'client|unblock': unblock,
   'client|id': id,
   'client|setname': setname,
   'client|getname': getname,

@@ -38,6 +38,10 @@ export class Client {
   replySkipNext = false;
   /** Commands that must wait: a pause (CLIENT PAUSE) holds the client's next request here. */
   pendingArgv: string[] | null = null;
+  /** Waiting on keys (BLPOP and friends): no further command is read until it is released. */
+  blocked = false;
+  /** Inside MULTI: commands are queued, and blocking commands do not block. */
+  inTransaction = false;
   /** Receives every command the server runs (MONITOR). */
   monitor = false;
   /** Exempt from client eviction (CLIENT NO-EVICT). */
@@ -97,7 +101,7 @@ export class Client {
 
   /** Runs every complete request in the query buffer, unless the client must wait. */
   processInput(): void {
-    while (!this.closed && !this.closeAfterReply) {
+    while (!this.closed && !this.closeAfterReply && !this.blocked) {
       let argv = this.pendingArgv;
       if (argv) {
         this.pendingArgv = null;
@@ -137,6 +141,13 @@ export class Client {
     this.server.log.verbose(`Protocol error (${message}) from client: ${this.describe()}`);
     this.reply.error(`ERR ${message}`);
     this.closeAfterReply = true;
+  }
+
+  /** Goes on with buffered commands after a wait (blocked or paused) ended. */
+  resumeInput(): void {
+    if (this.closed || this.blocked) return;
+    this.processInput();
+    this.server.flushPendingReplies();
   }
 
   /** Queues this client for the next flush of replies. */
@@ -196,10 +207,12 @@ export class Client {
     );
   }
 
-  /** CLIENT LIST flags, in Redis's order (O monitor, c closing, e no-evict; N for none). */
+  /** CLIENT LIST flags, in Redis's order (O monitor, x MULTI, b blocked, c closing, e no-evict; N for none). */
   private flagString(): string {
     let flags = '';
     if (this.monitor) flags += 'O';
+    if (this.inTransaction) flags += 'x';
+    if (this.blocked) flags += 'b';
     if (this.closeAfterReply) flags += 'c';
     if (this.noEvict) flags += 'e';
     return flags || 'N';

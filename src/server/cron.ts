@@ -52,7 +52,7 @@ export class Cron {
     if (timeout <= 0) return;
     const now = Date.now();
     for (const client of this.server.clients.values()) {
-      if (client.monitor || client.pendingArgv) continue;
+      if (client.monitor || client.pendingArgv || client.blocked) continue;
       if (now - client.lastInteraction > timeout * 1000) {
         this.server.log.verbose('Closing idle client');
         client.close();

@@ -98,7 +98,43 @@ export class Dispatcher {
   }
 
   /** Runs a command that passed the checks (also used by EXEC and scripts). */
+  /** Nesting of call() (EXEC and scripts call commands from inside a command). */
+  private depth = 0;
+
+  /**
+   * Runs work on behalf of a client outside a command of its own (serving a blocked client):
+   * time is frozen as for a command, and whatever the work passes to alsoPropagate() is
+   * propagated in the client's database.
+   */
+  runAs<T>(c: Client, work: () => T): T {
+    const keyspace = this.server.keyspace;
+    const savedOverride = this.propagateOverride;
+    this.propagateOverride = null;
+    keyspace.freezeTime(this.server.clock.now());
+    this.server.stats.runningClient = c;
+    try {
+      return work();
+    } finally {
+      this.server.stats.runningClient = null;
+      keyspace.freezeTime(0);
+      const streams = this.propagateOverride as string[][] | null;
+      this.propagateOverride = savedOverride;
+      if (streams) for (const sink of this.sinks) for (const cmd of streams) sink.propagate(c.db.id, cmd);
+    }
+  }
+
   call(c: Client, spec: CommandSpec, argv: string[]): void {
+    this.depth++;
+    try {
+      this.callUnchecked(c, spec, argv);
+    } finally {
+      this.depth--;
+    }
+    // Keys made ready for blocked clients are served once the outermost command is done.
+    if (this.depth === 0) this.server.blocking.handleReadyKeys();
+  }
+
+  private callUnchecked(c: Client, spec: CommandSpec, argv: string[]): void {
     const server = this.server;
     const keyspace = server.keyspace;
     const stats = server.stats;

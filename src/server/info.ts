@@ -168,7 +168,7 @@ const CLIENTS_FIELDS: FieldList = [
   ['maxclients', (ctx) => ctx.server.limits.maxClients],
   ['client_recent_max_input_buffer', (ctx) => maxOverClients(ctx.server, (c) => c.parser.bufferedBytes)],
   ['client_recent_max_output_buffer', (ctx) => maxOverClients(ctx.server, (c) => outputBytes(c))],
-  ['blocked_clients', zero],
+  ['blocked_clients', (ctx) => ctx.server.blocking.blockedCount],
   ['tracking_clients', zero],
   ['clients_in_timeout_table', zero],
 ];

@@ -16,6 +16,7 @@ import { ServerStats } from './stats';
 import { Logger, type LogFormat, type LogLevel } from '../log';
 import { Cron } from './cron';
 import { ClientPause } from './client-pause';
+import { BlockingManager } from './blocking';
 import { isLoopback, protectedModeMessage } from './protected-mode';
 
 export { NODIS_VERSION } from './version';
@@ -51,6 +52,7 @@ export class Server {
   readonly monitors = new Set<Client>();
   readonly pendingWrites = new Set<Client>();
   readonly pause = new ClientPause(this);
+  readonly blocking: BlockingManager;
   readonly startedAt = Date.now();
   readonly runId = randomHex(40);
   limits!: Limits;
@@ -75,6 +77,7 @@ export class Server {
     this.keyspace = new Keyspace(this.config.getNumber('databases'), this.clock);
     for (const group of ALL_COMMAND_GROUPS) this.commands.register(group);
     this.dispatcher = new Dispatcher(this, this.commands);
+    this.blocking = new BlockingManager(this);
     this.refreshLimits();
     this.config.onChange((name, value) => this.applyConfig(name, value));
     this.cron = new Cron(this);
@@ -198,6 +201,7 @@ export class Server {
     this.monitors.delete(client);
     this.pendingWrites.delete(client);
     this.pause.forget(client);
+    this.blocking.forget(client);
   }
 
   /**
