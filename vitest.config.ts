@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SummaryReporter from './test/summary-reporter';
 
 export default defineConfig({
   test: {
@@ -7,5 +8,6 @@ export default defineConfig({
     hookTimeout: 30000,
     // Compat tests start their own redis-server; files run in parallel on separate ports.
     pool: 'forks',
+    reporters: ['default', new SummaryReporter()],
   },
 });
