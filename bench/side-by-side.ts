@@ -13,6 +13,10 @@ import { Command } from 'commander';
 import { missingTool, startNodis, startRedis, type RunningServer } from './lib/servers';
 import { runRedisBenchmark, type BenchmarkResult } from './lib/redis-benchmark';
 import { formatCount, formatRatio, markdownTable, median } from './lib/stats';
+import { CUSTOM_TESTS } from './lib/custom-tests';
+
+/** The foundation's tests, then the collections' (zrangebyscore is a custom test, see lib/custom-tests). */
+const DEFAULT_TESTS = 'ping_mbulk,set,get,incr,mset,lpush,rpop,lrange_100,sadd,spop,hset,zadd,zpopmin,zrangebyscore';
 
 interface Options {
   tests: string;
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
   const program = new Command()
     .name('side-by-side')
     .description('redis-benchmark against redis-server and Nodis, alternating, median of rounds')
-    .option('--tests <list>', 'redis-benchmark -t tests, comma separated', 'ping_mbulk,set,get,incr,mset')
+    .option('--tests <list>', 'redis-benchmark -t tests, comma separated', DEFAULT_TESTS)
     .option('--rounds <n>', 'rounds per test and server (the median is shown)', '3')
     .option('--requests <n>', 'requests per run (-n)', '100000')
     .option('--pipeline <list>', 'pipeline depths (-P), comma separated', '1,16')
@@ -99,6 +103,11 @@ async function main(): Promise<void> {
         `${rounds} round(s) after a warm-up of ${o.warmup} requests per test, median shown\n`,
     );
 
+    for (const test of tests) {
+      const custom = CUSTOM_TESTS[test];
+      if (custom) for (const server of [redis, nodis]) await custom.setup(server.port);
+    }
+
     const cells = new Map<string, Cell>();
     const cellOf = (server: string, test: string, pipeline: number): Cell => {
       const key = `${server}|${test}|${pipeline}`;
@@ -138,7 +147,7 @@ async function main(): Promise<void> {
         const r = cellOf('redis', test, pipeline);
         const n = cellOf('nodis', test, pipeline);
         const ratio = r.rps.length && n.rps.length ? median(n.rps) / median(r.rps) : NaN;
-        rows.push([test.toUpperCase(), String(pipeline), cellSummary(r), cellSummary(n), formatRatio(ratio)]);
+        rows.push([CUSTOM_TESTS[test]?.title ?? test.toUpperCase(), String(pipeline), cellSummary(r), cellSummary(n), formatRatio(ratio)]);
       }
     }
     console.log(markdownTable(['test', 'pipeline', 'redis req/s', 'nodis req/s', 'nodis/redis'], rows));

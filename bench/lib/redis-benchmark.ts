@@ -2,6 +2,7 @@
  * Runs redis-benchmark for one test against one server and reads its --csv output.
  */
 import { spawn } from 'node:child_process';
+import { CUSTOM_TESTS } from './custom-tests';
 
 export interface BenchmarkRun {
   port: number;
@@ -25,21 +26,26 @@ export function csvFields(line: string): string[] {
   return fields;
 }
 
-/** Finds the requests/s in --csv output: the "rps" column of the first data row. */
+/**
+ * Finds the requests/s in --csv output: the "rps" column of the last data row (redis-benchmark
+ * runs an LPUSH before LRANGE tests and prints it first).
+ */
 export function parseCsvRps(output: string): number | null {
   const lines = output.split(/\r?\n/).filter((l) => l.startsWith('"'));
   if (lines.length < 2) return null;
   const header = csvFields(lines[0]);
   const column = header.indexOf('rps');
   if (column < 0) return null;
-  const rps = Number(csvFields(lines[1])[column]);
+  const rps = Number(csvFields(lines[lines.length - 1])[column]);
   return Number.isFinite(rps) ? rps : null;
 }
 
 export function runRedisBenchmark(run: BenchmarkRun, command = 'redis-benchmark'): Promise<BenchmarkResult> {
+  const custom = CUSTOM_TESTS[run.test];
   const args = [
-    '-h', '127.0.0.1', '-p', String(run.port), '-t', run.test, '-n', String(run.requests), '-c', String(run.clients),
+    '-h', '127.0.0.1', '-p', String(run.port), '-n', String(run.requests), '-c', String(run.clients),
     '-P', String(run.pipeline), '-r', String(run.keyspace), '-d', String(run.dataSize), '--csv',
+    ...(custom ? custom.command : ['-t', run.test]),
   ];
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });

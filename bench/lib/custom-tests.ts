@@ -1,0 +1,59 @@
+/**
+ * Benchmarks that redis-benchmark has no -t name for: a command line of its own, run after a
+ * set-up that loads the data it reads. Both servers get the same set-up.
+ */
+import * as net from 'node:net';
+
+export interface CustomTest {
+  /** What the table shows. */
+  title: string;
+  /** Loads the data the command needs, on the server at `port`. */
+  setup(port: number): Promise<void>;
+  /** The command for redis-benchmark; `__rand_int__` becomes a random number below -r. */
+  command: string[];
+}
+
+/** Sends commands over one pipelined connection and waits for as many replies. */
+async function pipeline(port: number, commands: string[][]): Promise<void> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  let pending = commands.length;
+  let lineStart = true;
+  const done = new Promise<void>((resolve) => {
+    // Every reply of ZADD/DEL is one line (":1\r\n"), so counting line ends counts replies.
+    socket.on('data', (chunk: Buffer) => {
+      for (const byte of chunk) {
+        if (byte === 10) {
+          pending--;
+          lineStart = true;
+        } else lineStart = false;
+      }
+      if (pending <= 0 && lineStart) resolve();
+    });
+  });
+  const encoded = commands.map((argv) => `*${argv.length}\r\n` + argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join(''));
+  for (let i = 0; i < encoded.length; i += 1000) socket.write(encoded.slice(i, i + 1000).join(''));
+  await done;
+  socket.destroy();
+}
+
+const ZSET_MEMBERS = 100_000;
+
+export const CUSTOM_TESTS: Record<string, CustomTest> = {
+  zrangebyscore: {
+    title: `ZRANGEBYSCORE (${ZSET_MEMBERS / 1000}k members, LIMIT 0 10)`,
+    async setup(port) {
+      const commands: string[][] = [['DEL', 'bench:zset']];
+      for (let i = 0; i < ZSET_MEMBERS; i += 100) {
+        const argv = ['ZADD', 'bench:zset'];
+        for (let j = i; j < i + 100; j++) argv.push(String(j), `member:${j}`);
+        commands.push(argv);
+      }
+      await pipeline(port, commands);
+    },
+    command: ['ZRANGEBYSCORE', 'bench:zset', '__rand_int__', '+inf', 'LIMIT', '0', '10'],
+  },
+};
