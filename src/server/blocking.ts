@@ -25,6 +25,9 @@ export interface BlockRequest {
   onTimeout?(c: Client): void;
 }
 
+/** The longest delay setTimeout accepts (2^31 - 1 ms). */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
 interface Waiter {
   client: Client;
   db: Database;
@@ -81,12 +84,16 @@ export class BlockingManager {
       if (list) list.push(waiter);
       else keys.set(key, [waiter]);
     }
-    if (request.timeoutAt > 0) {
-      const delay = Math.max(0, request.timeoutAt - Date.now());
-      waiter.timer = setTimeout(() => this.timeout(client), delay);
-    }
+    if (request.timeoutAt > 0) this.armTimer(waiter);
     this.byClient.set(client, waiter);
     client.blocked = true;
+  }
+
+  /** Node's timers fire at once past about 24.8 days: a longer wait re-arms until its time. */
+  private armTimer(waiter: Waiter): void {
+    const delay = Math.max(0, waiter.request.timeoutAt - Date.now());
+    const step = Math.min(delay, MAX_TIMER_DELAY);
+    waiter.timer = setTimeout(() => (delay > step ? this.armTimer(waiter) : this.timeout(waiter.client)), step);
   }
 
   private signal(db: Database, key: string): void {
