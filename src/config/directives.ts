@@ -61,7 +61,6 @@ export interface Directive {
 const ONE_MB = 1024 * 1024;
 const GC = 'the JavaScript garbage collector already frees memory in the background';
 const PERSISTENCE = 'persistence (RDB snapshots and the AOF)';
-const ENCODINGS = 'support for hashes, lists, sets and sorted sets';
 
 /** `dir`: an existing directory, kept as an absolute path; the error is the strerror text Redis prints. */
 function parseDir(args: string[]): string {
@@ -161,13 +160,13 @@ export const DIRECTIVES: Directive[] = [
   { name: 'appenddirname', type: 'string', defaultValue: 'appendonlydir', mutable: false, pending: PERSISTENCE, help: 'Directory (inside dir) of the append-only files.' },
   { name: 'appendfsync', type: 'enum', defaultValue: 'everysec', mutable: true, values: ['everysec', 'always', 'no'], pending: PERSISTENCE, help: 'When the append-only file is fsynced.' },
   // Collection encodings
-  { name: 'hash-max-listpack-entries', aliases: ['hash-max-ziplist-entries'], type: 'int', defaultValue: '512', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Most fields of a hash kept as a listpack.' },
-  { name: 'hash-max-listpack-value', aliases: ['hash-max-ziplist-value'], type: 'memory', defaultValue: '64', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Longest field or value of a hash kept as a listpack.' },
-  { name: 'list-max-listpack-size', aliases: ['list-max-ziplist-size'], type: 'int', defaultValue: '-2', mutable: true, min: -2147483648, max: INT_MAX, pending: ENCODINGS, help: 'Size of each list node: entries if positive, -1..-5 for 4kb..64kb.' },
-  { name: 'list-compress-depth', type: 'int', defaultValue: '0', mutable: true, min: 0, max: INT_MAX, pending: ENCODINGS, help: 'List nodes left uncompressed at each end (0: no compression).' },
-  { name: 'set-max-intset-entries', type: 'int', defaultValue: '512', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Most members of an integer set kept as an intset.' },
-  { name: 'zset-max-listpack-entries', aliases: ['zset-max-ziplist-entries'], type: 'int', defaultValue: '128', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Most members of a sorted set kept as a listpack.' },
-  { name: 'zset-max-listpack-value', aliases: ['zset-max-ziplist-value'], type: 'memory', defaultValue: '64', mutable: true, min: 0, max: LLONG_MAX, pending: ENCODINGS, help: 'Longest member of a sorted set kept as a listpack.' },
+  { name: 'hash-max-listpack-entries', aliases: ['hash-max-ziplist-entries'], type: 'int', defaultValue: '512', mutable: true, min: 0, max: LLONG_MAX, help: 'Most fields of a hash kept as a listpack.' },
+  { name: 'hash-max-listpack-value', aliases: ['hash-max-ziplist-value'], type: 'memory', defaultValue: '64', mutable: true, min: 0, max: LLONG_MAX, help: 'Longest field or value of a hash kept as a listpack.' },
+  { name: 'list-max-listpack-size', aliases: ['list-max-ziplist-size'], type: 'int', defaultValue: '-2', mutable: true, min: -2147483648, max: INT_MAX, help: 'Size of each list node: entries if positive, -1..-5 for 4kb..64kb.' },
+  { name: 'list-compress-depth', type: 'int', defaultValue: '0', mutable: true, min: 0, max: INT_MAX, pending: 'LZF compression of list nodes', help: 'List nodes left uncompressed at each end (0: no compression).' },
+  { name: 'set-max-intset-entries', type: 'int', defaultValue: '512', mutable: true, min: 0, max: LLONG_MAX, help: 'Most members of an integer set kept as an intset.' },
+  { name: 'zset-max-listpack-entries', aliases: ['zset-max-ziplist-entries'], type: 'int', defaultValue: '128', mutable: true, min: 0, max: LLONG_MAX, help: 'Most members of a sorted set kept as a listpack.' },
+  { name: 'zset-max-listpack-value', aliases: ['zset-max-ziplist-value'], type: 'memory', defaultValue: '64', mutable: true, min: 0, max: LLONG_MAX, help: 'Longest member of a sorted set kept as a listpack.' },
   { name: 'hll-sparse-max-bytes', type: 'memory', defaultValue: '3000', mutable: true, min: 0, max: LLONG_MAX, pending: 'HyperLogLog support', help: 'Largest sparse HyperLogLog before it turns dense.' },
   { name: 'stream-node-max-bytes', type: 'memory', defaultValue: '4096', mutable: true, min: 0, max: LLONG_MAX, pending: 'stream support', help: 'Largest stream node (0: no limit).' },
   { name: 'stream-node-max-entries', type: 'int', defaultValue: '100', mutable: true, min: 0, max: LLONG_MAX, pending: 'stream support', help: 'Most entries per stream node (0: no limit).' },
