@@ -4,6 +4,8 @@
  */
 import type { Client } from '../server/client';
 import { Errors } from '../protocol/errors';
+import { parseStrictDouble } from '../types/strtod';
+import { parseLongDouble, type LongDouble } from '../types/long-double';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -45,18 +47,13 @@ export function parseLongOrReply(c: Client, s: string, error: string = Errors.no
   return n;
 }
 
-/** Parses a double as Redis's strtod-based getDoubleFromObject: no spaces, no NaN. */
+/**
+ * Parses a double as Redis's getDoubleFromObject (string2d): the whole text must be what C's
+ * strtod reads (decimal, hexadecimal like "0x1p3", inf), without leading space, overflow,
+ * underflow to zero, or NaN.
+ */
 export function parseDouble(s: string): number | null {
-  if (s.length === 0 || s.length > 5000) return null;
-  const first = s.charCodeAt(0);
-  const last = s.charCodeAt(s.length - 1);
-  if (first <= 32 || last <= 32) return null;
-  const lower = s.toLowerCase();
-  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
-  if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s) && !/^[+-]?0x[0-9a-f]+$/i.test(s)) return null;
-  const n = s.toLowerCase().includes('0x') ? Number.parseInt(s, 16) : Number(s);
-  return Number.isNaN(n) ? null : n;
+  return parseStrictDouble(s);
 }
 
 export function parseDoubleOrReply(c: Client, s: string, error: string = Errors.notFloat): number | null {
@@ -77,26 +74,67 @@ export function isOption(arg: string, upperName: string): boolean {
 }
 
 /**
- * The timeout of a blocking command as an absolute time in ms (0: wait forever), as Redis's
- * getTimeoutFromObjectOrReply: seconds as a float truncated to whole ms (or ms as an integer for
- * XREAD BLOCK); negative is an error, and a timeout under 1 ms means forever, as in Redis.
+ * An option name compared as Redis's strcasecmp on the argument's C string: a NUL byte ends
+ * it, so "nx\0junk" reads as NX.
+ */
+export function isCOption(arg: string, upperName: string): boolean {
+  const nul = arg.indexOf('\0');
+  return isOption(nul < 0 ? arg : arg.slice(0, nul), upperName);
+}
+
+/**
+ * (long long) ceill(seconds * 1000.0L), as Redis 7.0 turns a timeout in seconds into ms: the
+ * product is rounded to a long double's 64-bit mantissa, then rounded up to a whole ms (so
+ * -0.001 is -0.99999... ms, hence 0: wait forever). A result outside the long long range, or an
+ * infinity, converts to LLONG_MIN and so reads as a negative timeout.
+ */
+function secondsToMs(seconds: LongDouble): bigint {
+  if (seconds.kind !== 'finite') return INT64_MIN;
+  let mantissa = seconds.mantissa * 1000n;
+  let exponent = seconds.exponent;
+  const excess = mantissa.toString(2).length - 64;
+  if (excess > 0) {
+    const dropped = mantissa & ((1n << BigInt(excess)) - 1n);
+    const half = 1n << BigInt(excess - 1);
+    mantissa >>= BigInt(excess);
+    exponent += excess;
+    if (dropped > half || (dropped === half && (mantissa & 1n) === 1n)) mantissa += 1n;
+  }
+  let whole: bigint;
+  if (exponent >= 0) {
+    whole = mantissa << BigInt(exponent);
+  } else {
+    whole = mantissa >> BigInt(-exponent);
+    // Rounding up moves a positive fraction to the next integer, a negative one towards zero.
+    if (!seconds.negative && whole << BigInt(-exponent) !== mantissa) whole += 1n;
+  }
+  const ms = seconds.negative ? -whole : whole;
+  return ms < INT64_MIN || ms > INT64_MAX ? INT64_MIN : ms;
+}
+
+/**
+ * The timeout of a blocking command as an absolute time in ms (0: wait forever), as Redis 7.0's
+ * getTimeoutFromObjectOrReply: seconds read as a long double (string2ld) and rounded up to whole
+ * ms, or ms as an integer for XREAD BLOCK. Negative is an error; there is no upper bound (a time
+ * past the long long range never comes, like waiting forever).
  */
 export function parseBlockTimeoutOrReply(c: Client, arg: string, unit: 'seconds' | 'milliseconds'): number | null {
-  const value = unit === 'seconds' ? parseDouble(arg) : parseLong(arg);
-  if (value === null || Number.isNaN(value)) {
+  let ms: bigint | null;
+  if (unit === 'seconds') {
+    const seconds = parseLongDouble(arg);
+    ms = seconds === null || seconds.kind === 'nan' ? null : secondsToMs(seconds);
+  } else {
+    ms = parseInt64(arg);
+  }
+  if (ms === null) {
     c.reply.error(`ERR timeout is not ${unit === 'seconds' ? 'a float' : 'an integer'} or out of range`);
     return null;
   }
-  const ms = Math.trunc(unit === 'seconds' ? value * 1000 : value);
-  if (ms < 0) {
+  if (ms < 0n) {
     c.reply.error('ERR timeout is negative');
     return null;
   }
-  if (ms === 0) return 0;
-  const now = c.server.keyspace.now();
-  if (ms > Number.MAX_SAFE_INTEGER - now) {
-    c.reply.error('ERR timeout is out of range');
-    return null;
-  }
-  return now + ms;
+  if (ms === 0n) return 0;
+  const at = BigInt(c.server.keyspace.now()) + ms;
+  return at > INT64_MAX ? 0 : Number(at);
 }

@@ -7,6 +7,11 @@ import { bitmapCommands } from './bitmap';
 import { genericCommands } from './generic';
 import { serverCommands } from './server';
 import { configCommands } from './config';
+import { listCommands } from './list';
+import { hashCommands } from './hash';
+import { setCommands } from './set';
+import { sortCommands } from './sort';
+import { zsetCommands } from './zset';
 
 export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   connectionCommands,
@@ -16,4 +21,9 @@ export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   genericCommands,
   serverCommands,
   configCommands,
+  listCommands,
+  hashCommands,
+  setCommands,
+  sortCommands,
+  zsetCommands,
 ];

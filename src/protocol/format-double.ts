@@ -11,6 +11,8 @@
 export function formatDouble(d: number): string {
   if (!Number.isFinite(d)) return Number.isNaN(d) ? 'nan' : d > 0 ? 'inf' : '-inf';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  // Safe integers print all their digits, exactly as String() gives them (the common case).
+  if (Number.isSafeInteger(d)) return String(d);
   const x = d < 0 ? -d : d;
   const long = x.toExponential(17); // "d.ddddddddddddddddde+x": 18 digits
   const exp18 = Number(long.slice(20));
