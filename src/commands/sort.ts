@@ -259,6 +259,8 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   const value = readAny(c, argv[1]);
   const type = value === undefined ? null : typeOf(value);
   if (type !== null && type !== 'set' && type !== 'list' && type !== 'zset') return c.reply.error(Errors.wrongType);
+  // Redis converts the sorted set it sorts to the skiplist encoding (contents unchanged).
+  if (type === 'zset') (value as SortedSet).ensureSkiplist();
   // An unsorted set would come out in an order replicas may not share: sort it when storing.
   if (options.dontSort && type === 'set' && options.store !== null) {
     options.dontSort = false;

@@ -238,6 +238,14 @@ export class SortedSet implements CollectionValue {
     if (this.enc instanceof SkiplistZset && this.enc.list.isSparse()) this.enc = this.enc.clone();
   }
 
+  /**
+   * Switches a listpack-encoded set to the skiplist encoding (same contents). SORT does this to
+   * a sorted set it reads, as Redis 7.0 does, which OBJECT ENCODING shows.
+   */
+  ensureSkiplist(): void {
+    if (!(this.enc instanceof SkiplistZset)) this.convertToSkiplist();
+  }
+
   private convertToSkiplist(): void {
     const compact = this.enc as CompactZset;
     const big = new SkiplistZset();

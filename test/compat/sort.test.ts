@@ -166,3 +166,14 @@ describeCompat('sort compat', (pair) => {
     });
   }
 });
+
+describeCompat('SORT converts a sorted set to the skiplist encoding', (pair) => {
+  test('OBJECT ENCODING after SORT on a small sorted set', async () => {
+    await pair.expectSame([
+      ['ZADD', 'z', '1', 'a', '2', 'b'],
+      ['OBJECT', 'ENCODING', 'z'],
+      ['SORT', 'z', 'ALPHA', 'LIMIT', '0', '1'],
+      ['OBJECT', 'ENCODING', 'z'],
+    ]);
+  });
+});
