@@ -119,7 +119,10 @@ function logStartup(server: Server, hadArgs: boolean): void {
   log.notice(`Running mode=standalone, port=${port}.`);
 }
 
-/** SIGINT and SIGTERM shut down cleanly; a second SIGINT while stopping exits at once. */
+/**
+ * SIGINT and SIGTERM shut down cleanly (saving first when save points are set); a second SIGINT
+ * while stopping exits at once.
+ */
 function handleSignals(server: Server): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -132,7 +135,12 @@ function handleSignals(server: Server): void {
     }
     stopping = true;
     server.log.warning(`Received ${signal} scheduling shutdown...`);
-    void server.shutdown(`Received ${signal}`, true);
+    void server.shutdown(`Received ${signal}`, true).then((exiting) => {
+      if (exiting) return;
+      // The final save failed: the server keeps running, and a later signal tries again.
+      server.log.warning(`${signal} received but errors trying to shut down the server, check the logs for more information`);
+      stopping = false;
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -160,6 +168,15 @@ async function main(argv: string[]): Promise<void> {
   logStartup(server, args.length > 0);
   createPidFile(server);
   handleSignals(server);
+  const { loadPersistedData, StartupLoadError } = await import('../src/persistence/startup.js');
+  try {
+    loadPersistedData(server);
+  } catch (e) {
+    // The reasons are in the log already.
+    if (!(e instanceof StartupLoadError)) server.log.warning((e as Error).stack ?? String(e));
+    await server.close();
+    process.exit(1);
+  }
   try {
     await server.listen();
   } catch (e) {

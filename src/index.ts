@@ -10,6 +10,7 @@ import { Server } from './server/server';
 import { Config, ConfigError } from './config/config';
 import { findDirective } from './config/directives';
 import type { Clock } from './keyspace/clock';
+import { loadPersistedData } from './persistence/startup';
 
 export { Server } from './server/server';
 export { Config, ConfigError } from './config/config';
@@ -45,12 +46,21 @@ export function configFrom(values: Record<string, string | number | string[]>): 
   return config;
 }
 
-/** Creates a server and starts listening; resolves once it accepts connections. */
+/**
+ * Creates a server, loads the persisted dataset (the AOF or the RDB file, as configured) and
+ * starts listening; resolves once it accepts connections. Rejects when the data cannot be loaded.
+ */
 export async function createServer(options: CreateServerOptions = {}): Promise<Server> {
   const values: Record<string, string | number | string[]> = { loglevel: 'warning', ...options.config };
   if (options.port !== undefined) values.port = options.port;
   if (options.bind !== undefined) values.bind = options.bind;
   const server = new Server({ config: configFrom(values), clock: options.clock, logSink: options.logSink });
+  try {
+    loadPersistedData(server);
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
   await server.listen();
   return server;
 }

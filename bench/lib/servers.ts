@@ -75,21 +75,44 @@ function stopper(child: ChildProcess, cleanup: () => void = () => undefined): ()
     });
 }
 
-export async function startRedis(redisServer = 'redis-server'): Promise<RunningServer> {
-  const port = await freePort();
+/**
+ * Where a server keeps its files and what else it is started with. Without `dir` it gets a fresh
+ * temporary directory, removed when it stops; save points are off unless `directives` set them.
+ */
+export interface ServerOptions {
+  dir?: string;
+  /** redis.conf directives, name -> value. */
+  directives?: Record<string, string>;
+}
+
+function dataDir(options: ServerOptions): { dir: string; cleanup: () => void } {
+  if (options.dir !== undefined) return { dir: options.dir, cleanup: () => undefined };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-bench-'));
-  const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+function directiveArgs(directives: Record<string, string>): string[] {
+  return Object.entries(directives).flatMap(([name, value]) => [name, value]);
+}
+
+export async function startRedis(redisServer = 'redis-server', options: ServerOptions = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const { dir, cleanup } = dataDir(options);
+  const directives = directiveArgs({ save: '', appendonly: 'no', ...options.directives }).map((a, i) => (i % 2 === 0 ? `--${a}` : a));
+  const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...directives], {
     stdio: 'ignore',
   });
   await waitForPong(port, child, 'redis-server');
-  return { name: 'redis', port, stop: stopper(child, () => fs.rmSync(dir, { recursive: true, force: true })) };
+  return { name: 'redis', port, stop: stopper(child, cleanup) };
 }
 
 /** Starts Nodis from the compiled tree (dist/) in a child process, so it has a core of its own. */
-export async function startNodis(): Promise<RunningServer> {
+export async function startNodis(options: ServerOptions = {}): Promise<RunningServer> {
   const port = await freePort();
+  const { dir, cleanup } = dataDir(options);
   const script = path.join(__dirname, 'start-nodis.js');
-  const child = spawn(process.execPath, [script, String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const args = [script, String(port), ...directiveArgs({ dir, save: '', ...options.directives })];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPong(port, child, 'nodis');
-  return { name: 'nodis', port, stop: stopper(child) };
+  return { name: 'nodis', port, stop: stopper(child, cleanup) };
 }

@@ -12,6 +12,7 @@ import { hashCommands } from './hash';
 import { setCommands } from './set';
 import { sortCommands } from './sort';
 import { zsetCommands } from './zset';
+import { persistenceCommands } from './persistence';
 
 export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   connectionCommands,
@@ -26,4 +27,5 @@ export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   setCommands,
   sortCommands,
   zsetCommands,
+  persistenceCommands,
 ];

@@ -1,5 +1,5 @@
 /**
- * Server commands: INFO, COMMAND, DEBUG, SLOWLOG, TIME, LASTSAVE, MONITOR, SHUTDOWN. Each family
+ * Server commands: INFO, COMMAND, DEBUG, SLOWLOG, TIME, MONITOR, SHUTDOWN. Each family
  * lives in its own file under ./server/.
  */
 import type { CommandGroup } from './registry';

@@ -82,6 +82,19 @@ function refuseDaemonize(args: string[]): string {
   return 'no';
 }
 
+/** appendfilename / appenddirname: a plain name inside dir (isValidAOFfilename / isValidAOFdirname). */
+function aofName(value: string, directive: string, what: string): string {
+  if (value === '') throw new ConfigError(`${directive} can't be empty`);
+  if (value.includes('/')) throw new ConfigError(`${directive} can't be a path, just a ${what}`);
+  return value;
+}
+
+/** dbfilename: a plain file name inside dir (isValidDBfilename). */
+function dbFilename(value: string): string {
+  if (value.includes('/') || value.includes('\\')) throw new ConfigError("dbfilename can't be a path, just a filename");
+  return value;
+}
+
 const saveLines = (value: string): string[] => {
   if (value === '') return ['""'];
   const parts = value.split(' ');
@@ -147,18 +160,25 @@ export const DIRECTIVES: Directive[] = [
   // Persistence
   {
     name: 'save', type: 'save', multiArg: true, accumulates: true, parse: parseSave, rewrite: saveLines, alwaysRewrite: true,
-    // Redis's default is "3600 1 300 100 60 10000"; Nodis takes no snapshots yet and says so.
-    defaultValue: '', mutable: true, pending: PERSISTENCE,
-    help: 'Snapshot after <seconds> if at least <changes> writes happened ("": never).',
+    defaultValue: '3600 1 300 100 60 10000', mutable: true,
+    help: 'Snapshot (BGSAVE) after <seconds> if at least <changes> writes happened ("": never).',
   },
-  { name: 'stop-writes-on-bgsave-error', type: 'bool', defaultValue: 'yes', mutable: true, pending: PERSISTENCE, help: 'Refuse writes while the last background save failed.' },
-  { name: 'rdbcompression', type: 'bool', defaultValue: 'yes', mutable: true, pending: PERSISTENCE, help: 'LZF-compress strings in the RDB file.' },
-  { name: 'rdbchecksum', type: 'bool', defaultValue: 'yes', mutable: false, pending: PERSISTENCE, help: 'Write and check a CRC64 checksum at the end of the RDB file.' },
-  { name: 'dbfilename', type: 'string', defaultValue: 'dump.rdb', mutable: true, protected: true, pending: PERSISTENCE, help: 'RDB file name.' },
-  { name: 'appendonly', type: 'bool', defaultValue: 'no', mutable: true, pending: PERSISTENCE, help: 'Log every write to the append-only file.' },
-  { name: 'appendfilename', type: 'string', defaultValue: 'appendonly.aof', mutable: false, pending: PERSISTENCE, help: 'Base name of the append-only files.' },
-  { name: 'appenddirname', type: 'string', defaultValue: 'appendonlydir', mutable: false, pending: PERSISTENCE, help: 'Directory (inside dir) of the append-only files.' },
-  { name: 'appendfsync', type: 'enum', defaultValue: 'everysec', mutable: true, values: ['everysec', 'always', 'no'], pending: PERSISTENCE, help: 'When the append-only file is fsynced.' },
+  { name: 'stop-writes-on-bgsave-error', type: 'bool', defaultValue: 'yes', mutable: true, help: 'Refuse writes (MISCONF) while the last background save failed and save points are set.' },
+  { name: 'rdbcompression', type: 'bool', defaultValue: 'yes', mutable: true, help: 'LZF-compress strings in the RDB file.' },
+  { name: 'rdbchecksum', type: 'bool', defaultValue: 'yes', mutable: false, help: 'Write a CRC64 checksum at the end of the RDB file, and verify it when loading.' },
+  { name: 'dbfilename', type: 'string', parse: (args) => dbFilename(args[0]), defaultValue: 'dump.rdb', mutable: true, protected: true, help: 'RDB file name.' },
+  { name: 'appendonly', type: 'bool', defaultValue: 'no', mutable: true, help: 'Log every write to the append-only file (AOF).' },
+  { name: 'appendfilename', type: 'string', parse: (args) => aofName(args[0], 'appendfilename', 'filename'), defaultValue: 'appendonly.aof', mutable: false, help: 'Base name of the append-only files.' },
+  { name: 'appenddirname', type: 'string', parse: (args) => aofName(args[0], 'appenddirname', 'dirname'), defaultValue: 'appendonlydir', mutable: false, help: 'Directory (inside dir) of the append-only files.' },
+  { name: 'appendfsync', type: 'enum', defaultValue: 'everysec', mutable: true, values: ['everysec', 'always', 'no'], help: 'When the append-only file is fsynced: after every write, once a second, or when the OS decides.' },
+  { name: 'no-appendfsync-on-rewrite', type: 'bool', defaultValue: 'no', mutable: true, help: 'Skip fsyncs of the append-only file while a rewrite runs.' },
+  { name: 'auto-aof-rewrite-percentage', type: 'int', defaultValue: '100', mutable: true, min: 0, max: INT_MAX, help: 'Rewrite the AOF when it grew by this percentage since the last rewrite (0: never).' },
+  { name: 'auto-aof-rewrite-min-size', type: 'memory', defaultValue: '67108864', mutable: true, min: 0, max: LLONG_MAX, help: 'Smallest AOF size that triggers an automatic rewrite.' },
+  { name: 'aof-load-truncated', type: 'bool', defaultValue: 'yes', mutable: true, help: 'At start-up, load an AOF whose last command is cut short, truncating it.' },
+  { name: 'aof-use-rdb-preamble', type: 'bool', defaultValue: 'yes', mutable: true, help: 'Write the AOF base file in RDB format (else as commands).' },
+  { name: 'aof-rewrite-incremental-fsync', type: 'bool', defaultValue: 'yes', mutable: true, noEffect: 'the rewrite fsyncs its file on the thread pool, never blocking the server', help: 'fsync the AOF base every 4 MB while it is written.' },
+  { name: 'aof-timestamp-enabled', type: 'bool', defaultValue: 'no', mutable: true, help: 'Write "#TS:" timestamp annotations into the AOF.' },
+  { name: 'aof-disable-auto-gc', type: 'bool', defaultValue: 'no', mutable: true, help: 'Keep old AOF files after a rewrite instead of deleting them.' },
   // Collection encodings
   { name: 'hash-max-listpack-entries', aliases: ['hash-max-ziplist-entries'], type: 'int', defaultValue: '512', mutable: true, min: 0, max: LLONG_MAX, help: 'Most fields of a hash kept as a listpack.' },
   { name: 'hash-max-listpack-value', aliases: ['hash-max-ziplist-value'], type: 'memory', defaultValue: '64', mutable: true, min: 0, max: LLONG_MAX, help: 'Longest field or value of a hash kept as a listpack.' },

@@ -15,6 +15,8 @@
 const SHARD_BITS = 4;
 const SHARDS = 1 << SHARD_BITS;
 const SHARD_MASK = SHARDS - 1;
+/** Number of shards of every KeyTable. */
+export const SHARD_COUNT = SHARDS;
 
 /** Hash of a key's length, first 4 and last 12 chars: cheap, and spreads typical key shapes. */
 export function shardOf(key: string): number {
@@ -167,6 +169,32 @@ export class KeyTable<V> {
       if (visited >= count) return shardIndex < SHARDS ? shardIndex : 0;
     }
     return 0;
+  }
+
+  // Positional access for walkers that keep a cursor per shard (point-in-time snapshots). Entries
+  // only ever move down (a delete moves the top entry of its shard into the hole), and new
+  // entries are appended at the top of their shard.
+
+  /** Number of entries in shard `shard` (0 .. SHARD_COUNT - 1). */
+  shardSize(shard: number): number {
+    return this.shards[shard].keys.length;
+  }
+
+  keyAt(shard: number, slot: number): string {
+    return this.shards[shard].keys[slot];
+  }
+
+  valueAt(shard: number, slot: number): V {
+    return this.shards[shard].values[slot];
+  }
+
+  metaAt(shard: number, slot: number): number {
+    return this.shards[shard].meta[slot];
+  }
+
+  /** The slot of a key within its shard (shardOf(key)), or undefined when absent. */
+  slotOf(key: string): number | undefined {
+    return this.shards[shardOf(key)].slots.get(key);
   }
 
   /** Every entry; for snapshots, KEYS and tests. */

@@ -36,6 +36,12 @@ export class Keyspace {
   readonly lfu: LfuParams = { logFactor: 10, decayTime: 1 };
   /** When false, reads do not delete expired keys (DEBUG SET-ACTIVE-EXPIRE leaves this alone). */
   lazyExpireEnabled = true;
+  /**
+   * Set while persisted data is loaded (Redis's server.loading): keys never expire then, and an
+   * expire time already past is set rather than deleting the key, so that the commands replayed
+   * after it find the key as they did when they first ran.
+   */
+  loading = false;
   expiredKeys = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
@@ -62,7 +68,7 @@ export class Keyspace {
   }
 
   mayExpire(): boolean {
-    return this.lazyExpireEnabled;
+    return this.lazyExpireEnabled && !this.loading;
   }
 
   initialMeta(): number {

@@ -12,6 +12,8 @@ export class Cron {
   instantaneousOps = 0;
   instantaneousInputKbps = 0;
   instantaneousOutputKbps = 0;
+  /** Periodic work of later capabilities (persistence save points), run on every tick. */
+  readonly tasks: (() => void)[] = [];
 
   constructor(private readonly server: Server) {
     this.activeExpire = new ActiveExpire(server.keyspace);
@@ -44,6 +46,7 @@ export class Cron {
     this.closeIdleClients();
     server.pause.expire();
     this.sampleRates();
+    for (const task of this.tasks) task();
     server.flushPendingReplies();
   }
 

@@ -31,6 +31,8 @@ class InfoState {
   replicationId2 = '0'.repeat(40);
   secondReplOffset = -1;
   readonly overrides = new Map<string, InfoFieldSource>();
+  /** Lines a capability adds at the end of a section, by section name ("persistence"). */
+  readonly tails = new Map<string, (() => string)[]>();
 }
 
 const states = new WeakMap<Server, InfoState>();
@@ -52,6 +54,15 @@ export function initInfoState(server: Server): void {
 /** Lets a capability supply the value of an INFO field (e.g. rdb_last_save_time). */
 export function setInfoField(server: Server, name: string, source: InfoFieldSource): void {
   stateOf(server).overrides.set(name, source);
+}
+
+/**
+ * Lets a capability add fields at the end of a section, for fields Redis prints only in some
+ * states (aof_current_size... while the AOF is on). `source` returns "name:value\r\n" lines or "".
+ */
+export function addInfoLines(server: Server, section: string, source: () => string): void {
+  const tails = stateOf(server).tails;
+  tails.set(section, [...(tails.get(section) ?? []), source]);
 }
 
 /** LASTSAVE and rdb_last_save_time: the server's start until persistence supplies a save time. */
@@ -350,10 +361,11 @@ const FIELD_SOURCES = new Map<string, (ctx: InfoContext) => InfoValue>(
   [SERVER_FIELDS, CLIENTS_FIELDS, MEMORY_FIELDS, PERSISTENCE_FIELDS, STATS_FIELDS, REPLICATION_FIELDS, CPU_FIELDS, CLUSTER_FIELDS].flat(),
 );
 
-function renderFields(fields: FieldList): (ctx: InfoContext) => string {
+function renderFields(fields: FieldList, section = ''): (ctx: InfoContext) => string {
   return (ctx) => {
     let out = '';
     for (const [name, compute] of fields) out += `${name}:${ctx.value(name, compute)}\r\n`;
+    for (const source of ctx.state.tails.get(section) ?? []) out += source();
     return out;
   };
 }
@@ -371,7 +383,7 @@ const SECTIONS: Section[] = [
   { title: 'Server', names: ['server'], inDefault: true, render: renderFields(SERVER_FIELDS) },
   { title: 'Clients', names: ['clients'], inDefault: true, render: renderFields(CLIENTS_FIELDS) },
   { title: 'Memory', names: ['memory'], inDefault: true, render: renderFields(MEMORY_FIELDS) },
-  { title: 'Persistence', names: ['persistence'], inDefault: true, render: renderFields(PERSISTENCE_FIELDS) },
+  { title: 'Persistence', names: ['persistence'], inDefault: true, render: renderFields(PERSISTENCE_FIELDS, 'persistence') },
   { title: 'Stats', names: ['stats'], inDefault: true, render: renderFields(STATS_FIELDS) },
   { title: 'Replication', names: ['replication'], inDefault: true, render: renderFields(REPLICATION_FIELDS) },
   { title: 'CPU', names: ['cpu'], inDefault: true, render: renderFields(CPU_FIELDS) },

@@ -21,6 +21,19 @@ import { isLoopback, protectedModeMessage } from './protected-mode';
 
 export { NODIS_VERSION } from './version';
 
+/** The options of SHUTDOWN that decide about the last save. */
+export interface ShutdownFlags {
+  /** SHUTDOWN SAVE: save even when no save points are set. */
+  save?: boolean;
+  /** SHUTDOWN NOSAVE: do not save even when save points are set. */
+  nosave?: boolean;
+  /** SHUTDOWN FORCE: exit even when the save failed. */
+  force?: boolean;
+}
+
+/** Saves the dataset before the server exits; false when it could not. Installed by persistence. */
+export type ShutdownSaver = (server: Server) => boolean;
+
 export interface ServerOptions {
   /** Directive values already validated into the Config (file and flags). */
   config?: Config;
@@ -64,6 +77,8 @@ export class Server {
   private closing: Promise<void> | null = null;
   /** Called when SHUTDOWN or a signal stops the server (the CLI exits the process). */
   onShutdown: (() => void) | null = null;
+  /** The save before exit (SHUTDOWN, SIGTERM); null until persistence installs one. */
+  shutdownSaver: ShutdownSaver | null = null;
 
   constructor(options: ServerOptions = {}) {
     this.config = options.config ?? new Config();
@@ -245,9 +260,20 @@ export class Server {
     return this.pause.mustWait(client, argv);
   }
 
+  /**
+   * Consulted before replies leave: a gate returns false to hold them back (the AOF holds them
+   * until the writes they acknowledge are in the file) and calls flushPendingReplies() itself
+   * once it lets them go.
+   */
+  readonly replyGates: (() => boolean)[] = [];
+
+  /** Run by close() before the sockets go: persistence flushes its files and stops its timers. */
+  readonly closeHooks: (() => void)[] = [];
+
   /** Writes the replies collected for every client since the last flush. */
   flushPendingReplies(): void {
     if (this.pendingWrites.size === 0) return;
+    for (const gate of this.replyGates) if (!gate()) return;
     for (const client of this.pendingWrites) {
       const bytes = client.reply.out.pendingBytes;
       this.stats.netOutputBytes += bytes;
@@ -272,7 +298,9 @@ export class Server {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.cron.stop();
-      await Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
+      for (const hook of this.closeHooks) hook();
+      // A listener's close() completes only once its connections are gone: close them too.
+      const listenersClosed = Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
       this.listeners = [];
       const sockets = [...this.clients.values()].map((c) => c.socket!).filter(Boolean);
       for (const client of [...this.clients.values()]) client.close();
@@ -282,24 +310,50 @@ export class Server {
           s.destroy();
         }))),
       );
+      await listenersClosed;
       this.log.close();
     })();
     return this.closing;
   }
 
   /**
-   * SHUTDOWN and signals: log, close, and let the embedder (or CLI) exit. `announced`: the caller
-   * already logged why (the CLI logs Redis's "Received SIGTERM scheduling shutdown...").
+   * Redis's prepareForShutdown: true when the server may exit. Saves first when save points are
+   * set or SAVE is given, unless NOSAVE; a failed save keeps the server running unless FORCE.
    */
-  async shutdown(reason: string, announced = false): Promise<void> {
-    if (!announced) this.log.warning(`${reason}, scheduling shutdown...`);
+  prepareShutdown(flags: ShutdownFlags = {}): boolean {
     this.log.notice('User requested shutdown...');
+    const save = !flags.nosave && (flags.save || this.config.get('save') !== '');
+    if (!save) return true;
+    const saver = this.shutdownSaver;
+    if (saver !== null && saver(this)) return true;
+    if (flags.force) {
+      this.log.warning('Error trying to save the DB. Exit anyway.');
+      return true;
+    }
+    this.log.warning(saver ? "Error trying to save the DB, can't exit." : "No persistence to save the DB with, can't exit.");
+    this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+    return false;
+  }
+
+  /** The end of a shutdown that prepareShutdown allowed: close, and let the embedder (or CLI) exit. */
+  async finishShutdown(): Promise<void> {
     this.log.warning('Nodis is now ready to exit, bye bye...');
     await this.close();
     this.onShutdown?.();
   }
-}
 
+  /**
+   * Signals (and embedders): prepare, then close. Resolves false when the save failed and the
+   * server keeps running. `announced`: the caller already logged why (the CLI logs Redis's
+   * "Received SIGTERM scheduling shutdown...").
+   */
+  async shutdown(reason: string, announced = false, flags: ShutdownFlags = {}): Promise<boolean> {
+    if (!announced) this.log.warning(`${reason}, scheduling shutdown...`);
+    if (!this.prepareShutdown(flags)) return false;
+    await this.finishShutdown();
+    return true;
+  }
+}
 
 function randomHex(length: number): string {
   let s = '';

@@ -284,7 +284,12 @@ describe('a running server', () => {
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(server.out).toMatch(/# Received SIGTERM scheduling shutdown\.\.\.\n.*\* User requested shutdown\.\.\.\n.*# Nodis is now ready to exit, bye bye\.\.\.\n$/);
+    // Save points are set: the dataset is saved before exiting.
+    expect(server.out).toMatch(
+      /# Received SIGTERM scheduling shutdown\.\.\.\n.*\* User requested shutdown\.\.\.\n.*\* Saving the final RDB snapshot before exiting\.\n.*\* DB saved on disk\n.*# Nodis is now ready to exit, bye bye\.\.\.\n$/,
+    );
+    expect(fs.existsSync(path.join(tmp, 'dump.rdb'))).toBe(true);
+    fs.rmSync(path.join(tmp, 'dump.rdb'));
     expect(fs.existsSync(pidfile)).toBe(false);
     expect(server.out).not.toContain('secret');
   });

@@ -340,9 +340,10 @@ describe('SHUTDOWN', () => {
     expect(stopped).toBe(true);
   });
 
-  test('SHUTDOWN SAVE fails without persistence unless FORCE, and uses a saver once there is one', async () => {
+  test('SHUTDOWN SAVE fails without a saver unless FORCE, and uses the saver when there is one', async () => {
     const handle = await startNodis();
     const raw = await handle.raw();
+    setShutdownSaver(handle.server, null);
     expect(await raw.call('SHUTDOWN', 'SAVE')).toBe('-ERR Errors trying to SHUTDOWN. Check logs.\r\n');
     const saves: string[] = [];
     setShutdownSaver(handle.server, () => {

@@ -16,7 +16,8 @@ export interface NodisHandle {
 }
 
 export async function startNodis(options: CreateServerOptions = {}): Promise<NodisHandle & { stop(): Promise<void> }> {
-  const server = await createServer({ port: 0, ...options });
+  // No save points unless a test asks for them: test servers never write dump.rdb on their own.
+  const server = await createServer({ port: 0, ...options, config: { save: '', ...options.config } });
   const clients: Redis[] = [];
   const raws: RawConnection[] = [];
   return {

@@ -305,7 +305,7 @@ describe('CONFIG REWRITE', () => {
   test('an empty file gets only what is always written', () => {
     const config = configOf('');
     expect(rewriteConfigContent('', config)).toBe(
-      [REWRITE_SIGNATURE, `dir "${tmp}"`, 'latency-tracking-info-percentiles 50 99 99.9', 'save ""', ''].join('\n'),
+      [REWRITE_SIGNATURE, `dir "${tmp}"`, 'latency-tracking-info-percentiles 50 99 99.9', 'save 3600 1', 'save 300 100', 'save 60 10000', ''].join('\n'),
     );
   });
 

@@ -2,6 +2,7 @@
  * Commands on whole databases: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB.
  */
 import type { Client } from '../../server/client';
+import type { Server } from '../../server/server';
 import { Errors } from '../../protocol/errors';
 import { isOption } from '../arguments';
 import { databaseAt, parseIntOrReply } from './access';
@@ -30,12 +31,21 @@ function flushdb(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
+/** Run by FLUSHALL once the databases are empty: persistence stops a BGSAVE and saves. */
+export type FlushAllHook = (server: Server) => void;
+const flushAllHooks = new WeakMap<Server, FlushAllHook>();
+
+export function setFlushAllHook(server: Server, hook: FlushAllHook): void {
+  flushAllHooks.set(server, hook);
+}
+
 function flushall(c: Client, argv: string[]): void {
   if (!flushArgumentsValid(c, argv)) return;
-  const keyspace = c.server.keyspace;
-  keyspace.flushAll();
-  // FLUSHALL is itself a change (Redis's server.dirty++), so it always propagates.
-  keyspace.dirty++;
+  const server = c.server;
+  server.keyspace.flushAll();
+  flushAllHooks.get(server)?.(server);
+  // Replicas and the AOF get the FLUSHALL even when every database was already empty.
+  server.dispatcher.forcePropagation();
   c.reply.ok();
 }
 

@@ -77,7 +77,7 @@ function expireGeneric(c: Client, argv: string[], name: string, relative: boolea
   const whenMs = Number(when);
   if (!conditionsAllow(cond, db.getExpire(key), whenMs)) return c.reply.integer(0);
 
-  if (whenMs <= c.server.keyspace.now()) {
+  if (whenMs <= c.server.keyspace.now() && !c.server.keyspace.loading) {
     db.delete(key);
     c.server.dispatcher.alsoPropagate([c.server.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     c.server.notify('g', 'del', key, db.id);

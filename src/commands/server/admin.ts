@@ -1,15 +1,14 @@
 /**
- * INFO, TIME, LASTSAVE, MONITOR and SHUTDOWN.
+ * INFO, TIME, MONITOR and SHUTDOWN.
  */
 import { performance } from 'node:perf_hooks';
 import type { Client } from '../../server/client';
-import type { Server } from '../../server/server';
+import type { Server, ShutdownSaver } from '../../server/server';
 import type { CommandHandler } from '../registry';
 import { Errors } from '../../protocol/errors';
 import { isOption } from '../arguments';
 import { systemClock } from '../../keyspace/clock';
-import { findDirective } from '../../config/directives';
-import { buildInfo, lastSaveTime } from '../../server/info';
+import { buildInfo } from '../../server/info';
 
 function info(c: Client, argv: string[]): void {
   c.reply.verbatim(buildInfo(c.server, argv.slice(1)));
@@ -27,10 +26,6 @@ function time(c: Client): void {
   c.reply.bulk(String(micros % 1e6));
 }
 
-function lastsave(c: Client): void {
-  c.reply.integer(lastSaveTime(c.server));
-}
-
 /** MONITOR: from now on the client receives every command the server runs. A repeat is ignored. */
 function monitor(c: Client): void {
   if (c.monitor) return;
@@ -39,16 +34,9 @@ function monitor(c: Client): void {
   c.reply.ok();
 }
 
-/** Saves the dataset before exiting; returns false when it could not. Set by persistence. */
-export type ShutdownSaver = (server: Server) => boolean;
-const savers = new WeakMap<Server, ShutdownSaver>();
-
-export function setShutdownSaver(server: Server, saver: ShutdownSaver): void {
-  savers.set(server, saver);
-}
-
-function saveConfigured(server: Server): boolean {
-  return findDirective('save') !== undefined && server.config.get('save').trim() !== '';
+/** Installs the save SHUTDOWN and signals run before exiting (persistence). */
+export function setShutdownSaver(server: Server, saver: ShutdownSaver | null): void {
+  server.shutdownSaver = saver;
 }
 
 /** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: no reply on success, the connection closes. */
@@ -72,15 +60,9 @@ function shutdown(c: Client, argv: string[]): void {
   if (abort) return c.reply.error('ERR No shutdown in progress.');
 
   const server = c.server;
-  if ((save || saveConfigured(server)) && !nosave) {
-    const saver = savers.get(server);
-    if (!saver || !saver(server)) {
-      server.log.warning(saver ? 'Error trying to save the DB, can\'t exit.' : 'No persistence to save the DB with, can\'t exit.');
-      if (!force) return c.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');
-    }
-  }
+  if (!server.prepareShutdown({ save, nosave, force })) return c.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');
   c.closeAfterReply = true;
-  void server.shutdown('SHUTDOWN', true);
+  void server.finishShutdown();
 }
 
-export const adminHandlers: Record<string, CommandHandler> = { info, time, lastsave, monitor, shutdown };
+export const adminHandlers: Record<string, CommandHandler> = { info, time, monitor, shutdown };

@@ -1,0 +1,157 @@
+/**
+ * Parses an RDB file of version 1 to 10 (rdbLoadRio): the "REDISnnnn" magic, then opcodes and
+ * key-value pairs up to EOF, then (version 5 and up) the CRC-64 of everything before it.
+ *
+ * The reader only decodes; what happens with each database, key and AUX field is up to the
+ * RdbVisitor (rdb-file.ts loads into a server's keyspace). Errors are RdbFormatErrors with the
+ * offset where the file went wrong.
+ */
+import { Crc64 } from './crc64';
+import { latin1Slice } from './latin1';
+import { RdbInput, RdbFormatError } from './rdb-input';
+import { RDB_VERSION, RdbOpcode } from './rdb-constants';
+import { isObjectType, readObject, type LoadLimits } from './value-loader';
+import type { RedisValue } from '../../keyspace/value';
+
+export { RdbFormatError } from './rdb-input';
+
+/** Thrown by a visitor that refuses what it was given; reported at the offset of that item. */
+export class RdbRejected extends Error {}
+
+/** A visitor's RdbRejected as an RdbFormatError at `at`; other errors as they are. */
+function rejectedAt(e: unknown, at: number): unknown {
+  return e instanceof RdbRejected ? new RdbFormatError(e.message, at) : e;
+}
+
+/** Receives what the file holds, in file order. */
+export interface RdbVisitor {
+  aux?(name: string, value: string): void;
+  /** SELECTDB. */
+  selectDb(dbId: number): void;
+  /** RESIZEDB: how many keys (and keys with a TTL) follow for the current database. */
+  resizeDb?(keyCount: number, expiresCount: number): void;
+  /**
+   * One key. `expireAtMs` is undefined without a TTL; lruIdleSeconds / lfuFreq are -1 when the
+   * file has none. `value` is null for an empty collection (Redis skips such keys).
+   */
+  entry(key: string, value: RedisValue | null, expireAtMs: number | undefined, lruIdleSeconds: number, lfuFreq: number): void;
+  /** A FUNCTION2 opcode: a library's code. Without this, a file with functions is refused. */
+  functionLibrary?(code: string): void;
+}
+
+export interface RdbReadOptions {
+  limits: LoadLimits;
+  /** Verify the CRC-64 at the end (rdbchecksum); a zero CRC means "saved without one". */
+  verifyChecksum: boolean;
+}
+
+export interface RdbReadResult {
+  version: number;
+  /** Offset just past the file (past the checksum): where an AOF tail starts after a preamble. */
+  end: number;
+  /** False when the file carried a zero checksum (saved with rdbchecksum no) or none (< v5). */
+  checksumVerified: boolean;
+}
+
+/** Reads the RDB data that starts at `start` in `data`, handing its contents to `visitor`. */
+export function readRdb(data: Buffer, visitor: RdbVisitor, options: RdbReadOptions, start = 0): RdbReadResult {
+  const input = new RdbInput(data, start);
+  input.need(9);
+  if (latin1Slice(data, start, start + 5) !== 'REDIS') {
+    throw new RdbFormatError('Wrong signature trying to load DB from file', start);
+  }
+  const versionText = latin1Slice(data, start + 5, start + 9);
+  const version = /^[0-9]{4}$/.test(versionText) ? Number(versionText) : NaN;
+  if (!(version >= 1 && version <= RDB_VERSION)) {
+    throw new RdbFormatError(`Can't handle RDB format version ${versionText}`, start + 5);
+  }
+  input.pos = start + 9;
+
+  let expireAtMs: number | undefined;
+  let lruIdle = -1;
+  let lfuFreq = -1;
+  for (;;) {
+    const at = input.pos;
+    const type = input.byte();
+    switch (type) {
+      case RdbOpcode.ExpireTime:
+        expireAtMs = input.int32() * 1000;
+        continue;
+      case RdbOpcode.ExpireTimeMs:
+        expireAtMs = input.int64();
+        continue;
+      case RdbOpcode.Freq:
+        lfuFreq = input.byte();
+        continue;
+      case RdbOpcode.Idle:
+        lruIdle = input.length();
+        continue;
+      case RdbOpcode.SelectDb: {
+        const dbId = input.length();
+        try {
+          visitor.selectDb(dbId);
+        } catch (e) {
+          throw rejectedAt(e, at);
+        }
+        continue;
+      }
+      case RdbOpcode.ResizeDb: {
+        const keys = input.length();
+        const expires = input.length();
+        visitor.resizeDb?.(keys, expires);
+        continue;
+      }
+      case RdbOpcode.Aux: {
+        const name = input.string();
+        const value = input.string();
+        visitor.aux?.(name, value);
+        continue;
+      }
+      case RdbOpcode.ModuleAux:
+        throw input.corrupt('The RDB file contains module data, which Nodis cannot load', at);
+      case RdbOpcode.Function:
+        throw input.corrupt('Pre-release function format not supported.', at);
+      case RdbOpcode.Function2: {
+        const code = input.string();
+        if (!visitor.functionLibrary) throw input.corrupt('The RDB file contains functions, which Nodis cannot load yet', at);
+        visitor.functionLibrary(code);
+        continue;
+      }
+      case RdbOpcode.Eof:
+        break;
+      default:
+        if (!isObjectType(type)) throw input.corrupt(`Unknown RDB encoding type ${type}`, at);
+        const key = input.string();
+        const value = readObject(input, type, options.limits);
+        try {
+          visitor.entry(key, value, expireAtMs, lruIdle, lfuFreq);
+        } catch (e) {
+          throw rejectedAt(e, at);
+        }
+        expireAtMs = undefined;
+        lruIdle = -1;
+        lfuFreq = -1;
+        continue;
+    }
+    break;
+  }
+
+  let checksumVerified = false;
+  if (version >= 5) {
+    const at = input.pos;
+    input.need(8);
+    input.pos += 8;
+    const stored = data.readBigUInt64LE(at);
+    if (options.verifyChecksum && stored !== 0n) {
+      const crc = new Crc64().update(data, start, at);
+      if (!crc.matches(data, at)) {
+        throw new RdbFormatError(
+          `Wrong RDB checksum expected: (${crc.value().toString(16)}) got: (${stored.toString(16)})`,
+          at,
+        );
+      }
+      checksumVerified = true;
+    }
+  }
+  return { version, end: input.pos, checksumVerified };
+}
