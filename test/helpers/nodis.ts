@@ -2,6 +2,9 @@
  * Starts an in-process Nodis server on an ephemeral port for a test file, with helpers to open
  * ioredis clients and raw connections to it.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { createServer, type CreateServerOptions, type Server } from '../../src/index';
@@ -16,8 +19,11 @@ export interface NodisHandle {
 }
 
 export async function startNodis(options: CreateServerOptions = {}): Promise<NodisHandle & { stop(): Promise<void> }> {
-  // No save points unless a test asks for them: test servers never write dump.rdb on their own.
-  const server = await createServer({ port: 0, ...options, config: { save: '', ...options.config } });
+  // No save points unless a test asks for them, and a private directory unless a test names one:
+  // a test server never loads or writes the dump.rdb of the directory the tests run in.
+  const privateDir = options.config?.dir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-test-')) : null;
+  const config = { save: '', ...(privateDir ? { dir: privateDir } : {}), ...options.config };
+  const server = await createServer({ port: 0, ...options, config });
   const clients: Redis[] = [];
   const raws: RawConnection[] = [];
   return {
@@ -38,6 +44,7 @@ export async function startNodis(options: CreateServerOptions = {}): Promise<Nod
       for (const c of clients) c.disconnect();
       for (const r of raws) r.close();
       await server.close();
+      if (privateDir) fs.rmSync(privateDir, { recursive: true, force: true });
     },
   };
 }
