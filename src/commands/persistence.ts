@@ -29,8 +29,7 @@ export function saveCommand(c: Client): void {
 
 /**
  * BGSAVE [SCHEDULE]: starts a fork-less background save. While another background job runs (an
- * AOF rewrite) it is refused, or with SCHEDULE (or inside a transaction) started by the cron once
- * that job is over.
+ * AOF rewrite) it is refused, or with SCHEDULE started by the cron once that job is over.
  */
 function bgsave(c: Client, argv: string[]): void {
   let schedule = false;

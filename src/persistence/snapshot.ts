@@ -27,6 +27,12 @@
  * forked child writes what was alive at fork time (keys already expired but not yet reclaimed at
  * the start are written too, as Redis does; the loader drops them). Access metadata (LRU/LFU) is
  * read when the entry is written.
+ *
+ * Costs. The clones kept for databases whose turn has not come are what copy-on-write pages are
+ * to a forked Redis: memory for the keys changed during the save. A slice never splits a value,
+ * so one huge collection is written in one go. All of this relies on every change of a key going
+ * through Database (which tells the observers first) and on whole tables being replaced, never
+ * emptied in place.
  */
 import { performance } from 'node:perf_hooks';
 import { SHARD_COUNT, shardOf, type KeyTable } from '../keyspace/key-table';
