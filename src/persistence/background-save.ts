@@ -9,13 +9,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Server } from '../server/server';
 import { strerror } from '../config/values';
 import { KeyspaceSnapshot } from './snapshot';
 import { RdbWriter, type EntryMeta } from './rdb/writer';
 import { entryMetaFor, fsyncDirectory, writerOptionsFor } from './rdb-file';
 import { persistenceOf } from './persistence-state';
+import { SnapshotFileJob } from './snapshot-file-job';
 
 /** The eviction data saved with a key (the AOF rewrite's RDB base uses it too). */
 export { entryMetaFor as rdbAccessMeta } from './rdb-file';
@@ -29,28 +29,22 @@ export function rdbPaths(server: Server): { dir: string; finalPath: string; temp
   return { dir, finalPath: path.resolve(dir, server.config.get('dbfilename')), tempName, tempPath: path.join(dir, tempName) };
 }
 
-export class BackgroundSave {
+export class BackgroundSave extends SnapshotFileJob {
   readonly startedAtSeconds: number;
   /** keyspace.dirty at the start: the changes made during the save still count after it. */
   readonly dirtyAtStart: number;
   private readonly paths: ReturnType<typeof rdbPaths>;
-  private fd: number | null = null;
-  private snapshot: KeyspaceSnapshot | null = null;
   private writer: RdbWriter | null = null;
-  private chunks: Buffer[] = [];
-  private timer: NodeJS.Immediate | null = null;
-  private phase: 'writing' | 'syncing' | 'over' = 'writing';
-  /** The first error met while writing; the save fails at the next slice. */
-  private failure: unknown = null;
 
   constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly onDone: (outcome: SaveOutcome) => void,
   ) {
-    const state = persistenceOf(server);
-    this.startedAtSeconds = state.nowSeconds();
+    const paths = rdbPaths(server);
+    super(server, paths.tempPath);
+    this.paths = paths;
+    this.startedAtSeconds = persistenceOf(server).nowSeconds();
     this.dirtyAtStart = server.keyspace.dirty;
-    this.paths = rdbPaths(server);
   }
 
   /** Keys written so far and keys in the snapshot (INFO current_save_keys_*). */
@@ -79,134 +73,43 @@ export class BackgroundSave {
     this.writer = writer;
     const meta: EntryMeta = {};
     writer.header();
-    // Entries are also written from inside commands (a key preserved before it changes): a
-    // failure there must not fail the command, so it is kept and reported by the next slice.
     this.snapshot = new KeyspaceSnapshot(server.keyspace, {
-      beginDb: (dbIndex, keyCount, expiresCount) => {
-        if (this.failure === null) this.guard(() => writer.selectDb(dbIndex, keyCount, expiresCount));
-      },
-      entry: (key, value, expireAtMs, keyMeta) => {
-        if (this.failure !== null) return;
-        try {
-          writer.entry(key, value, expireAtMs, entryMetaFor(server, keyMeta, meta));
-        } catch (e) {
-          this.recordFailure(e);
-        }
-      },
+      beginDb: (dbIndex, keyCount, expiresCount) => this.guard(() => writer.selectDb(dbIndex, keyCount, expiresCount)),
+      entry: (key, value, expireAtMs, keyMeta) => this.guard(() => writer.entry(key, value, expireAtMs, entryMetaFor(server, keyMeta, meta))),
     });
-    this.timer = setImmediate(() => this.slice());
+    this.startSlices();
   }
 
-  /** Stops the save (FLUSHALL, SHUTDOWN, server close): the temporary file is removed. */
-  abort(): void {
-    if (this.phase === 'over') {
-      if (this.timer) clearImmediate(this.timer);
-      return;
-    }
-    const syncing = this.phase === 'syncing';
-    this.phase = 'over';
-    this.stopWriting();
-    // While an fsync is pending the descriptor stays open (its number must not be reused under
-    // it); the fsync callback closes it.
-    if (!syncing) this.closeFile();
-    removeQuietly(this.paths.tempPath);
+  protected finishEncoding(): void {
+    this.writer!.finish();
   }
 
-  private slice(): void {
-    this.timer = null;
-    const { maxKeys, maxMs } = persistenceOf(this.server).slice;
-    let finished = false;
-    if (this.failure === null) {
-      finished = this.snapshot!.step({ maxKeys, deadline: performance.now() + maxMs });
-      if (finished) this.guard(() => this.writer!.finish());
-    }
-    if (this.failure === null) this.guard(() => this.flush());
-    if (this.failure !== null) return this.fail(`Write error saving DB on disk: ${strerror(this.failure)}`);
-    if (!finished) {
-      this.timer = setImmediate(() => this.slice());
-      return;
-    }
-    this.stopWriting();
-    this.phase = 'syncing';
-    fs.fsync(this.fd!, (error) => this.synced(error));
+  protected writeError(error: unknown): string {
+    return `Write error saving DB on disk: ${strerror(error)}`;
   }
 
-  private guard(work: () => void): void {
-    try {
-      work();
-    } catch (e) {
-      this.recordFailure(e);
-    }
+  protected failed(): void {
+    this.onDone('err');
   }
 
-  private recordFailure(e: unknown): void {
-    if (this.failure === null) this.failure = e ?? new Error('unknown error');
-  }
-
-  /** Writes what the writer produced since the last slice (entries written during commands too). */
-  private flush(): void {
-    if (this.chunks.length === 0) return;
-    const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    this.chunks = [];
-    let offset = 0;
-    while (offset < data.length) offset += fs.writeSync(this.fd!, data, offset, data.length - offset);
-  }
-
-  private synced(error: NodeJS.ErrnoException | null): void {
-    if (this.phase === 'over') {
-      this.closeFile();
-      return;
-    }
-    if (error) return this.fail(`Write error saving DB on disk: ${strerror(error)}`);
+  /** Moves the finished file over dbfilename and makes the rename durable. */
+  protected completed(): void {
     const { tempName, tempPath, finalPath, dir } = this.paths;
-    try {
-      this.closeFile();
-    } catch (e) {
-      return this.fail(`Write error saving DB on disk: ${strerror(e)}`);
-    }
     try {
       renameOver(tempPath, finalPath);
     } catch (e) {
       const shown = path.relative(dir, finalPath) || finalPath;
       return this.fail(`Error moving temp DB file ${tempName} on the final destination ${shown} (in server root dir ${dir}): ${strerror(e)}`);
     }
+    this.phase = 'over';
     try {
       fsyncDirectory(path.dirname(finalPath));
     } catch (e) {
-      this.phase = 'over';
-      this.server.log.warning(`Write error saving DB on disk: ${strerror(e)}`);
+      this.server.log.warning(this.writeError(e));
       return this.onDone('err');
     }
-    this.phase = 'over';
     this.server.log.notice('DB saved on disk');
     this.onDone('ok');
-  }
-
-  private fail(message: string): void {
-    this.server.log.warning(message);
-    this.phase = 'over';
-    this.stopWriting();
-    try {
-      this.closeFile();
-    } catch {
-      // The descriptor is gone either way.
-    }
-    removeQuietly(this.paths.tempPath);
-    this.onDone('err');
-  }
-
-  private stopWriting(): void {
-    if (this.timer) clearImmediate(this.timer);
-    this.timer = null;
-    this.snapshot?.close();
-    this.chunks = [];
-  }
-
-  private closeFile(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    fs.closeSync(fd);
   }
 }
 
@@ -229,15 +132,6 @@ function renameOver(tempPath: string, finalPath: string): void {
     if (aside !== null) fs.unlink(aside, () => undefined);
   }
 }
-
-function removeQuietly(file: string): void {
-  try {
-    fs.unlinkSync(file);
-  } catch {
-    // Already gone.
-  }
-}
-
 /**
  * Starts a BGSAVE (Redis's rdbSaveBackground); the caller checked that none is running. As with
  * a forked child, failures (even opening the file) are reported later, through the bgsave status.

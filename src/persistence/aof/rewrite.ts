@@ -11,43 +11,31 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Server } from '../../server/server';
 import { KeyspaceSnapshot } from '../snapshot';
-import { persistenceOf } from '../persistence-state';
 import { entryMetaFor } from '../rdb-file';
 import type { EntryMeta } from '../rdb/writer';
 import { createBaseFormat, type BaseFormat } from './base-format';
 import { errnoText } from './aof-files';
+import { SnapshotFileJob, removeQuietly } from '../snapshot-file-job';
 
 export type RewriteOutcome = 'ok' | 'err';
 
-export class AofRewrite {
+export class AofRewrite extends SnapshotFileJob {
   /** When the rewrite started (ms since the epoch), for aof_current_rewrite_time_sec. */
   readonly startedAt = Date.now();
   readonly tempName: string;
-  readonly tempPath: string;
   readonly format: BaseFormat;
-  private fd: number | null = null;
-  private snapshot: KeyspaceSnapshot | null = null;
-  private chunks: Buffer[] = [];
-  private timer: NodeJS.Immediate | null = null;
-  private phase: 'idle' | 'writing' | 'syncing' | 'over' = 'idle';
-  /** The first error met while writing (entries are also written from inside commands). */
-  private failure: unknown = null;
 
   constructor(
-    private readonly server: Server,
+    server: Server,
     background: boolean,
     private readonly onDone: (outcome: RewriteOutcome) => void = () => undefined,
   ) {
-    this.tempName = background ? `temp-rewriteaof-bg-${process.pid}.aof` : `temp-rewriteaof-${process.pid}.aof`;
-    this.tempPath = path.join(server.config.get('dir'), this.tempName);
+    const tempName = background ? `temp-rewriteaof-bg-${process.pid}.aof` : `temp-rewriteaof-${process.pid}.aof`;
+    super(server, path.join(server.config.get('dir'), tempName));
+    this.tempName = tempName;
     this.format = createBaseFormat(server, (chunk) => this.chunks.push(chunk));
-  }
-
-  get inProgress(): boolean {
-    return this.phase === 'writing' || this.phase === 'syncing';
   }
 
   /**
@@ -55,14 +43,14 @@ export class AofRewrite {
    * failure to create the file, after the caller has replied, as a forked child's would be).
    */
   start(): void {
-    this.phase = 'writing';
     try {
       this.open();
     } catch (e) {
+      this.phase = 'writing';
       this.timer = setImmediate(() => this.fail((e as Error).message));
       return;
     }
-    this.timer = setImmediate(() => this.slice());
+    this.startSlices();
   }
 
   /** Writes the whole base now (start-up); throws with Redis's message on failure. */
@@ -77,20 +65,8 @@ export class AofRewrite {
     this.phase = 'over';
     if (this.failure !== null) {
       removeQuietly(this.tempPath);
-      throw new Error(`Write error writing append only file on disk: ${errnoText(this.failure)}`);
+      throw new Error(this.writeError(this.failure));
     }
-  }
-
-  /** Stops the rewrite (appendonly no, shutdown): the temporary file is removed. */
-  abort(): void {
-    if (this.phase === 'over') return;
-    const syncing = this.phase === 'syncing';
-    this.phase = 'over';
-    this.stopWriting();
-    // While an fsync is pending the descriptor stays open (its number must not be reused under
-    // it); the fsync callback closes it.
-    if (!syncing) this.closeFile();
-    removeQuietly(this.tempPath);
   }
 
   private open(): void {
@@ -103,99 +79,29 @@ export class AofRewrite {
     format.begin();
     const server = this.server;
     const saved: EntryMeta = {};
-    // A failure while a command preserves a key must not fail the command: it is kept and
-    // reported by the next slice.
     this.snapshot = new KeyspaceSnapshot(server.keyspace, {
       beginDb: (dbIndex, keyCount, expiresCount) => this.guard(() => format.beginDb(dbIndex, keyCount, expiresCount)),
       entry: (key, value, expireAtMs, meta) => this.guard(() => format.entry(key, value, expireAtMs, entryMetaFor(server, meta, saved))),
     });
   }
 
-  private slice(): void {
-    this.timer = null;
-    const { maxKeys, maxMs } = persistenceOf(this.server).slice;
-    let finished = false;
-    if (this.failure === null) {
-      finished = this.snapshot!.step({ maxKeys, deadline: performance.now() + maxMs });
-      if (finished) this.guard(() => this.format.finish());
-    }
-    if (this.failure === null) this.guard(() => this.flush());
-    if (this.failure !== null) return this.fail(`Write error writing append only file on disk: ${errnoText(this.failure)}`);
-    if (!finished) {
-      this.timer = setImmediate(() => this.slice());
-      return;
-    }
-    this.stopWriting();
-    this.phase = 'syncing';
-    fs.fsync(this.fd!, (error) => this.synced(error));
+  protected finishEncoding(): void {
+    this.format.finish();
   }
 
-  private synced(error: NodeJS.ErrnoException | null): void {
-    if (this.phase === 'over') {
-      this.closeFile();
-      return;
-    }
-    if (error) return this.fail(`Write error writing append only file on disk: ${errnoText(error)}`);
-    try {
-      this.closeFile();
-    } catch (e) {
-      return this.fail(`Write error writing append only file on disk: ${errnoText(e)}`);
-    }
+  protected writeError(error: unknown): string {
+    return `Write error writing append only file on disk: ${errnoText(error)}`;
+  }
+
+  protected failed(): void {
+    this.onDone('err');
+  }
+
+  protected completed(): void {
     this.phase = 'over';
     this.server.log.notice(`Successfully created the temporary AOF base file ${this.tempName}`);
     this.onDone('ok');
   }
-
-  private fail(message: string): void {
-    this.server.log.warning(message);
-    this.phase = 'over';
-    this.stopWriting();
-    try {
-      this.closeFile();
-    } catch {
-      // The descriptor is gone either way.
-    }
-    removeQuietly(this.tempPath);
-    this.onDone('err');
-  }
-
-  private guard(work: () => void): void {
-    if (this.failure !== null) return;
-    try {
-      work();
-    } catch (e) {
-      this.failure = e ?? new Error('unknown error');
-    }
-  }
-
-  /** Writes what the format produced since the last slice. */
-  private flush(): void {
-    if (this.chunks.length === 0) return;
-    const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    this.chunks = [];
-    let offset = 0;
-    while (offset < data.length) offset += fs.writeSync(this.fd!, data, offset, data.length - offset);
-  }
-
-  private stopWriting(): void {
-    if (this.timer) clearImmediate(this.timer);
-    this.timer = null;
-    this.snapshot?.close();
-    this.chunks = [];
-  }
-
-  private closeFile(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    fs.closeSync(fd);
-  }
 }
 
-export function removeQuietly(file: string): void {
-  try {
-    fs.unlinkSync(file);
-  } catch {
-    // Already gone.
-  }
-}
+export { removeQuietly } from '../snapshot-file-job';
