@@ -263,7 +263,7 @@ describeCompat(
       ]);
     });
 
-    test('DEBUG OBJECT on string values', async () => {
+    test('DEBUG OBJECT on string and collection values (serializedlength as the RDB writer counts it)', async () => {
       const uncompressible = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP';
       const script = async (conn: RawConnection): Promise<RespValue[]> => {
         const out: RespValue[] = [];
@@ -279,10 +279,15 @@ describeCompat(
           ['SET', 'raw', uncompressible],
           ['APPEND', 'appended', 'xyz'],
           ['SET', 'empty', ''],
+          ['SET', 'compressible', 'a'.repeat(200)],
+          ['RPUSH', 'list', 'a', 'b', '1'],
+          ['SADD', 'intset', '1', '2', '3'],
+          ['HSET', 'hash', 'f', 'v'],
+          ['ZADD', 'zset', '1.5', 'm'],
         ]) {
           await call(conn, ...argv);
         }
-        for (const key of ['shared', 'int', 'negative', 'big', 'small', 'numeric-text', 'embstr', 'raw', 'appended', 'empty', 'nokey']) {
+        for (const key of ['shared', 'int', 'negative', 'big', 'small', 'numeric-text', 'embstr', 'raw', 'appended', 'empty', 'compressible', 'hash', 'zset', 'intset', 'nokey']) {
           const reply = await call(conn, 'DEBUG', 'OBJECT', key);
           out.push(JSON.stringify(reply).replace(/at:0x[0-9a-f]+/, 'at:ADDR').replace(/lru:\d+ lru_seconds_idle:\d+/, 'lru:N'));
         }

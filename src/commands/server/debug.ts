@@ -15,8 +15,9 @@ import { parseMemory } from '../../config/config';
 import { replyHelp } from '../generic/object';
 import { changeReplicationId } from '../../server/info';
 import { isLoopback } from '../../server/protected-mode';
-import { encodingOf, isCanonicalInt64, isStringValue, stringOf, type RedisValue, type StringValue } from '../../keyspace/value';
+import { encodingOf, isStringValue, stringOf, type RedisValue } from '../../keyspace/value';
 import { lruIdleMs } from '../../keyspace/access-clock';
+import { savedObjectLength } from '../../persistence/rdb/writer';
 import { datasetDigest, valueDigest } from './digest';
 
 const DEBUG_REFUSED =
@@ -196,33 +197,6 @@ function quicklistPackedThreshold(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
-/** Bytes of an RDB length prefix (rdbSaveLen). */
-function rdbLengthBytes(length: number): number {
-  if (length < 1 << 6) return 1;
-  if (length < 1 << 14) return 2;
-  return length <= 0xffffffff ? 5 : 9;
-}
-
-/** Bytes of an integer saved in RDB's compact form (rdbEncodeInteger), or 0 if it does not fit. */
-function rdbIntegerBytes(n: number): number {
-  if (n >= -128 && n <= 127) return 2;
-  if (n >= -32768 && n <= 32767) return 3;
-  return n >= -2147483648 && n <= 2147483647 ? 5 : 0;
-}
-
-/**
- * rdbSavedObjectLen for a string value. Strings longer than 20 bytes are counted uncompressed
- * (Redis would count their LZF-compressed size when that is smaller).
- */
-function serializedStringLength(value: StringValue): number {
-  const text = stringOf(value);
-  if (encodingOf(value) === 'int' || (text.length <= 11 && isCanonicalInt64(text))) {
-    const compact = rdbIntegerBytes(Number(text));
-    if (compact > 0) return compact;
-  }
-  return rdbLengthBytes(text.length) + text.length;
-}
-
 /** Redis's OBJ_SHARED_REFCOUNT, shown for the shared integer objects 0..9999. */
 const SHARED_REFCOUNT = 2147483647;
 
@@ -247,8 +221,7 @@ function object(c: Client, argv: string[]): void {
   const value = c.db.peek(key);
   if (value === undefined) return c.reply.error('ERR no such key');
   const lru = c.db.table.getMeta(key) ?? 0;
-  // Collections report 0 until their RDB encoding exists.
-  const serialized = isStringValue(value) ? serializedStringLength(value) : 0;
+  const serialized = savedObjectLength(value, c.server.config.getBool('rdbcompression'));
   const idle = Math.floor(lruIdleMs(lru, c.server.keyspace.now()) / 1000);
   c.reply.status(
     `Value at:${pseudoAddress(key)} refcount:${refcountOf(c.server, value)} encoding:${encodingOf(value)} ` +
