@@ -9,18 +9,10 @@ import { callParsed, type RespValue } from '../helpers/resp-value';
 import { ManualClock, type Server } from '../../src/index';
 import { encodingOf } from '../../src/keyspace/value';
 import { MAX_REPEATED_PICKS } from '../../src/commands/random-pick';
+import { recordWrites, type RecordedWrites } from '../helpers/record-writes';
 
 /** Propagated commands and the hash (h) and generic (g) keyspace events, from the server's hooks. */
-function record(server: Server): { propagated: string[][]; events: string[][] } {
-  const log = { propagated: [] as string[][], events: [] as string[][] };
-  server.dispatcher.sinks.length = 0;
-  server.keyspaceEventListeners.length = 0;
-  server.dispatcher.sinks.push({ propagate: (_db, argv) => log.propagated.push([...argv]) });
-  server.keyspaceEventListeners.push((kind, event, key) => {
-    if (kind === 'h' || kind === 'g') log.events.push([kind, event, key]);
-  });
-  return log;
-}
+const record = (server: Server): RecordedWrites => recordWrites(server, 'hg');
 
 const NOW = 1_700_000_000_000;
 

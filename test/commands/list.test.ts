@@ -9,18 +9,10 @@ import type { RawConnection } from '../helpers/raw-connection';
 import type { Server } from '../../src/index';
 import { Quicklist } from '../../src/types/quicklist';
 import type { Client } from '../../src/server/client';
+import { recordWrites, type RecordedWrites } from '../helpers/record-writes';
 
 /** Propagated commands and the list (l) and generic (g) keyspace events. */
-function record(server: Server): { propagated: string[][]; events: string[][] } {
-  const log = { propagated: [] as string[][], events: [] as string[][] };
-  server.dispatcher.sinks.length = 0;
-  server.keyspaceEventListeners.length = 0;
-  server.dispatcher.sinks.push({ propagate: (_db, argv) => log.propagated.push([...argv]) });
-  server.keyspaceEventListeners.push((kind, event, key) => {
-    if (kind === 'l' || kind === 'g') log.events.push([kind, event, key]);
-  });
-  return log;
-}
+const record = (server: Server): RecordedWrites => recordWrites(server, 'lg');
 
 describe('list commands', () => {
   const nodis: NodisHandle = useNodis();

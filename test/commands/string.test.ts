@@ -9,22 +9,14 @@ import { encodeCommand, type RawConnection } from '../helpers/raw-connection';
 import { ManualClock, type Server } from '../../src/index';
 import { encodingOf, type CollectionValue } from '../../src/keyspace/value';
 import { MutableString } from '../../src/types/mutable-string';
+import { recordWrites, type RecordedWrites } from '../helpers/record-writes';
 
 /**
  * Propagated commands and keyspace events, recorded from the server's hooks. Only the string (\$)
  * and generic (g) events the commands fire themselves are kept: "new" and "keymiss" come from
  * the keyspace and lookup layers.
  */
-function record(server: Server): { propagated: string[][]; events: string[][] } {
-  const log = { propagated: [] as string[][], events: [] as string[][] };
-  server.dispatcher.sinks.length = 0;
-  server.keyspaceEventListeners.length = 0;
-  server.dispatcher.sinks.push({ propagate: (_db, argv) => log.propagated.push([...argv]) });
-  server.keyspaceEventListeners.push((kind, event, key) => {
-    if (kind === '$' || kind === 'g') log.events.push([kind, event, key]);
-  });
-  return log;
-}
+const record = (server: Server): RecordedWrites => recordWrites(server, '$g');
 
 /** A stand-in collection value, to see string commands meet another type. */
 const fakeList: CollectionValue = { type: 'list', encoding: () => 'quicklist', clone: () => fakeList };

@@ -10,18 +10,10 @@ import type { RawConnection } from '../helpers/raw-connection';
 import { ManualClock, type Server } from '../../src/index';
 import type { SortedSet } from '../../src/types/zset';
 import { seededRandom } from '../helpers/seeded-random';
+import { recordWrites, type RecordedWrites } from '../helpers/record-writes';
 
 /** Propagated commands and the zset (z), generic (g) and new-key (n) keyspace events. */
-function record(server: Server): { propagated: string[][]; events: string[][] } {
-  const log = { propagated: [] as string[][], events: [] as string[][] };
-  server.dispatcher.sinks.length = 0;
-  server.keyspaceEventListeners.length = 0;
-  server.dispatcher.sinks.push({ propagate: (_db, argv) => log.propagated.push([...argv]) });
-  server.keyspaceEventListeners.push((kind, event, key) => {
-    if (kind === 'z' || kind === 'g' || kind === 'n') log.events.push([kind, event, key]);
-  });
-  return log;
-}
+const record = (server: Server): RecordedWrites => recordWrites(server, 'zgn');
 
 describe('zset commands', () => {
   const clock = new ManualClock(1_700_000_000_000);
