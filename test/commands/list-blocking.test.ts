@@ -6,17 +6,14 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import type Redis from 'ioredis';
 import { useNodis, type NodisHandle } from '../helpers/nodis';
+import { waitForBlockedClients } from '../helpers/blocking';
 
 describe('blocking list commands', () => {
   const nodis: NodisHandle = useNodis();
   let control: Redis;
   let propagated: [number, string[]][];
 
-  /** Waits until the server has `n` blocked clients. */
-  async function blocked(n: number): Promise<void> {
-    for (let i = 0; i < 500 && nodis.server.blocking.blockedCount !== n; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(nodis.server.blocking.blockedCount).toBe(n);
-  }
+  const blocked = (n: number): Promise<void> => waitForBlockedClients(nodis.server, n);
 
   /** A new connection (each blocking client needs its own). */
   const connect = (db = 0) => nodis.client({ db });
