@@ -60,7 +60,6 @@ export interface Directive {
 
 const ONE_MB = 1024 * 1024;
 const GC = 'the JavaScript garbage collector already frees memory in the background';
-const PERSISTENCE = 'persistence (RDB snapshots and the AOF)';
 
 /** `dir`: an existing directory, kept as an absolute path; the error is the strerror text Redis prints. */
 function parseDir(args: string[]): string {

@@ -17,9 +17,6 @@ import { entryMetaFor, fsyncDirectory, writerOptionsFor } from './rdb-file';
 import { persistenceOf } from './persistence-state';
 import { SnapshotFileJob } from './snapshot-file-job';
 
-/** The eviction data saved with a key (the AOF rewrite's RDB base uses it too). */
-export { entryMetaFor as rdbAccessMeta } from './rdb-file';
-
 export type SaveOutcome = 'ok' | 'err' | 'aborted';
 
 /** Where a save of `server` goes: dir and dbfilename as configured now, and the temporary name. */
