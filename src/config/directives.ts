@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   ConfigError, INT_MAX, LLONG_MAX, UINT_MAX, ULLONG_MAX,
-  formatMemory, parseBind, parseBool, parseKeyspaceEvents, parsePercentiles, parseSave, quoteRepr, strerror,
+  formatMemory, parseBind, parseBool, parseKeyspaceEvents, parseMemoryBytes, parsePercentiles, parseSave, quoteRepr, strerror,
 } from './values';
 
 export type DirectiveType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'save' | 'bind' | 'flags' | 'list';
@@ -60,6 +60,19 @@ export interface Directive {
 
 const ONE_MB = 1024 * 1024;
 const GC = 'the JavaScript garbage collector already frees memory in the background';
+
+/** maxmemory-clients: a memory value, or a percentage of maxmemory ("5%"), as Redis's PERCENT_CONFIG. */
+function parseMemoryOrPercent(args: string[]): string {
+  const text = args[0];
+  const percent = /^(\d+)%$/.exec(text);
+  if (percent) {
+    if (Number(percent[1]) > 100) throw new ConfigError('percentage argument must be less or equal to 100');
+    return `${Number(percent[1])}%`;
+  }
+  const bytes = /^\d/.test(text) ? parseMemoryBytes(text) : null;
+  if (bytes === null || bytes > LLONG_MAX) throw new ConfigError('argument must be a memory or percent value');
+  return String(bytes);
+}
 
 /** `dir`: an existing directory, kept as an absolute path; the error is the strerror text Redis prints. */
 function parseDir(args: string[]): string {
@@ -136,9 +149,11 @@ export const DIRECTIVES: Directive[] = [
     help: 'What to evict when maxmemory is reached.',
   },
   { name: 'maxmemory-samples', type: 'int', defaultValue: '5', mutable: true, min: 1, max: INT_MAX, help: 'Keys sampled per eviction.' },
+  { name: 'maxmemory-eviction-tenacity', type: 'int', defaultValue: '10', mutable: true, min: 0, max: 100, help: 'Effort per eviction round: 10 is about 0.5 ms, 100 evicts until under the limit.' },
+  { name: 'maxmemory-clients', type: 'memory', parse: parseMemoryOrPercent, rewrite: (v) => [v.endsWith('%') ? v : formatMemory(v)], defaultValue: '0', mutable: true, help: 'Total client memory (bytes, or a percent of maxmemory) past which the biggest clients are disconnected (0: off).' },
   { name: 'lfu-log-factor', type: 'int', defaultValue: '10', mutable: true, min: 0, max: INT_MAX, help: 'LFU counter logarithm factor.' },
   { name: 'lfu-decay-time', type: 'int', defaultValue: '1', mutable: true, min: 0, max: INT_MAX, help: 'Minutes for the LFU counter to decay by one.' },
-  { name: 'lazyfree-lazy-eviction', type: 'bool', defaultValue: 'no', mutable: true, pending: 'maxmemory eviction', help: 'Evictions propagate as UNLINK instead of DEL (memory is freed by the garbage collector anyway).' },
+  { name: 'lazyfree-lazy-eviction', type: 'bool', defaultValue: 'no', mutable: true, help: 'Evictions propagate as UNLINK instead of DEL (memory is freed by the garbage collector anyway).' },
   { name: 'lazyfree-lazy-expire', type: 'bool', defaultValue: 'no', mutable: true, help: 'Expirations propagate as UNLINK instead of DEL (memory is freed by the garbage collector anyway).' },
   { name: 'lazyfree-lazy-server-del', type: 'bool', defaultValue: 'no', mutable: true, noEffect: GC, help: 'Free values overwritten or deleted by the server in the background.' },
   { name: 'lazyfree-lazy-user-del', type: 'bool', defaultValue: 'no', mutable: true, noEffect: GC, help: 'DEL behaves like UNLINK.' },

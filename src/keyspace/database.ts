@@ -5,12 +5,39 @@
  * every change.
  */
 import { KeyTable } from './key-table';
-import type { RedisValue } from './value';
+import { valueBytes, type RedisValue } from './value';
 import type { Keyspace } from './keyspace';
+import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, stringBytes } from '../memory/sizes';
+
+/**
+ * What one entry of a KeyTable costs besides its key and value: a Map entry from key to slot,
+ * a key slot and a value slot in the dense arrays, and two 32-bit words (access metadata and
+ * the entry's size), with the spare capacity the doubling arrays keep.
+ */
+export const TABLE_ENTRY_BYTES = MAP_ENTRY_BYTES + 2 * ARRAY_SLOT_BYTES + 12;
+
+function keyValueBytes(key: string, value: RedisValue): number {
+  return TABLE_ENTRY_BYTES + stringBytes(key.length) + valueBytes(value);
+}
+
+/** An expire time: the key string is shared with the key table, and times live in a double array. */
+function expireEntryBytes(): number {
+  return TABLE_ENTRY_BYTES;
+}
+
+/** A table of keys and values that accounts the memory of its entries. */
+export function newValueTable(): KeyTable<RedisValue> {
+  return new KeyTable<RedisValue>(keyValueBytes);
+}
+
+/** A table of expire times that accounts the memory of its entries. */
+export function newExpireTable(): KeyTable<number> {
+  return new KeyTable<number>(expireEntryBytes);
+}
 
 export class Database {
-  table = new KeyTable<RedisValue>();
-  expires = new KeyTable<number>();
+  table = newValueTable();
+  expires = newExpireTable();
 
   constructor(
     readonly id: number,
@@ -19,6 +46,11 @@ export class Database {
 
   get size(): number {
     return this.table.size;
+  }
+
+  /** Estimated heap bytes of the keys, values and expire times. */
+  get bytes(): number {
+    return this.table.bytes + this.expires.bytes;
   }
 
   /** The value without expiring it or recording an access (for DEBUG, snapshots, SCAN). */
@@ -47,6 +79,7 @@ export class Database {
 
   /** Signals that a key looked up with lookupWrite was changed in place. */
   modified(key: string): void {
+    this.table.resize(key);
     this.keyspace.afterWrite(this, key);
   }
 
@@ -123,8 +156,8 @@ export class Database {
   clear(): number {
     const removed = this.table.size;
     this.keyspace.beforeClear(this);
-    this.table = new KeyTable<RedisValue>();
-    this.expires = new KeyTable<number>();
+    this.table = newValueTable();
+    this.expires = newExpireTable();
     return removed;
   }
 

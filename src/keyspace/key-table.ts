@@ -8,6 +8,9 @@
  * key to slot. Deleting moves the last slot into the hole, so the arrays stay dense and a random
  * slot is a random entry.
  *
+ * When built with an `entryBytes` function, the table also keeps each entry's estimated size
+ * (refreshed by resize() after an in-place change) and their total, for memory accounting.
+ *
  * SCAN walks each shard's slots from the top down. A delete only ever moves the top entry (already
  * visited or about to be) into a lower hole, so an entry that stays in the table is never skipped;
  * it may be returned twice, which SCAN allows.
@@ -35,23 +38,74 @@ class Shard<V> {
   readonly slots = new Map<string, number>();
   keys: string[] = [];
   values: V[] = [];
-  meta = new Uint32Array(8);
+  meta: Uint32Array = new Uint32Array(8);
+  /** Estimated bytes of each entry (only when the table accounts memory). */
+  sizes: Uint32Array | null;
+
+  constructor(accountsMemory: boolean) {
+    this.sizes = accountsMemory ? new Uint32Array(8) : null;
+  }
 
   get size(): number {
     return this.keys.length;
   }
+
+  /** Makes the per-slot arrays hold `slots` slots (growing by doubling, shrinking by half). */
+  resizeSlotArrays(slots: number): void {
+    this.meta = resized(this.meta, slots);
+    if (this.sizes) this.sizes = resized(this.sizes, slots);
+  }
 }
+
+function resized(array: Uint32Array, slots: number): Uint32Array {
+  const copy = new Uint32Array(slots);
+  copy.set(array.length <= slots ? array : array.subarray(0, slots));
+  return copy;
+}
+
+/** Sizes are kept in 32 bits; a larger value (over 4 GB) is counted as 4 GB. */
+const MAX_ENTRY_BYTES = 0xffffffff;
 
 export class KeyTable<V> {
   private shards: Shard<V>[] = [];
   private count = 0;
+  /** Sum of the entries' estimated sizes (0 when the table does not account memory). */
+  private totalBytes = 0;
 
-  constructor() {
-    for (let i = 0; i < SHARDS; i++) this.shards.push(new Shard<V>());
+  /** `entryBytes`, when given, estimates an entry's heap cost: the table then tracks its bytes. */
+  constructor(private readonly entryBytes: ((key: string, value: V) => number) | null = null) {
+    for (let i = 0; i < SHARDS; i++) this.shards.push(new Shard<V>(entryBytes !== null));
   }
 
   get size(): number {
     return this.count;
+  }
+
+  /** Estimated heap bytes of all entries. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  /** Estimated heap bytes of one entry as last recorded, or undefined when absent. */
+  bytesOf(key: string): number | undefined {
+    const shard = this.shards[shardOf(key)];
+    const slot = shard.slots.get(key);
+    return slot === undefined || shard.sizes === null ? undefined : shard.sizes[slot];
+  }
+
+  /** Re-estimates an entry's size after its value changed in place. */
+  resize(key: string): void {
+    const shard = this.shards[shardOf(key)];
+    if (shard.sizes === null) return;
+    const slot = shard.slots.get(key);
+    if (slot !== undefined) this.recordSize(shard, slot, key, shard.values[slot]);
+  }
+
+  private recordSize(shard: Shard<V>, slot: number, key: string, value: V): void {
+    const sizes = shard.sizes!;
+    const bytes = Math.min(this.entryBytes!(key, value), MAX_ENTRY_BYTES);
+    this.totalBytes += bytes - sizes[slot];
+    sizes[slot] = bytes;
   }
 
   has(key: string): boolean {
@@ -70,18 +124,19 @@ export class KeyTable<V> {
     const slot = shard.slots.get(key);
     if (slot !== undefined) {
       shard.values[slot] = value;
+      if (shard.sizes !== null) this.recordSize(shard, slot, key, value);
       return false;
     }
     const newSlot = shard.keys.length;
     shard.slots.set(key, newSlot);
     shard.keys.push(key);
     shard.values.push(value);
-    if (newSlot >= shard.meta.length) {
-      const grown = new Uint32Array(shard.meta.length * 2);
-      grown.set(shard.meta);
-      shard.meta = grown;
-    }
+    if (newSlot >= shard.meta.length) shard.resizeSlotArrays(shard.meta.length * 2);
     shard.meta[newSlot] = meta;
+    if (shard.sizes !== null) {
+      shard.sizes[newSlot] = 0;
+      this.recordSize(shard, newSlot, key, value);
+    }
     this.count++;
     return true;
   }
@@ -91,20 +146,21 @@ export class KeyTable<V> {
     const slot = shard.slots.get(key);
     if (slot === undefined) return false;
     const last = shard.keys.length - 1;
+    const sizes = shard.sizes;
+    if (sizes !== null) this.totalBytes -= sizes[slot];
     if (slot !== last) {
       const movedKey = shard.keys[last];
       shard.keys[slot] = movedKey;
       shard.values[slot] = shard.values[last];
       shard.meta[slot] = shard.meta[last];
+      if (sizes !== null) sizes[slot] = sizes[last];
       shard.slots.set(movedKey, slot);
     }
     shard.keys.pop();
     shard.values.pop();
     shard.slots.delete(key);
     this.count--;
-    if (shard.meta.length > 64 && last < shard.meta.length >>> 2) {
-      shard.meta = shard.meta.slice(0, shard.meta.length >>> 1);
-    }
+    if (shard.meta.length > 64 && last < shard.meta.length >>> 2) shard.resizeSlotArrays(shard.meta.length >>> 1);
     return true;
   }
 
@@ -121,8 +177,9 @@ export class KeyTable<V> {
   }
 
   clear(): void {
-    for (let i = 0; i < SHARDS; i++) this.shards[i] = new Shard<V>();
+    for (let i = 0; i < SHARDS; i++) this.shards[i] = new Shard<V>(this.entryBytes !== null);
     this.count = 0;
+    this.totalBytes = 0;
   }
 
   /** A uniformly random entry's key, or undefined when empty. O(SHARDS). */

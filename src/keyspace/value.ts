@@ -7,6 +7,7 @@
  * Integers are kept as numbers and short strings as V8 strings, so small values cost no wrapper.
  */
 import { MutableString } from '../types/mutable-string';
+import { BUFFER_OVERHEAD_BYTES, numberBytes, objectBytes, stringBytes } from '../memory/sizes';
 
 export type RedisType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
@@ -16,6 +17,16 @@ export interface CollectionValue {
   encoding(): string;
   /** A deep copy (COPY, snapshots). */
   clone(): CollectionValue;
+  /** Estimated heap bytes of this value, kept current by every change (O(1), see memory/sizes). */
+  memoryUsage(): number;
+}
+
+/** Estimated heap bytes of a value (not counting the key or the table slot holding it). */
+export function valueBytes(v: RedisValue): number {
+  if (typeof v === 'string') return stringBytes(v.length);
+  if (typeof v === 'number') return numberBytes(v);
+  if (v instanceof MutableString) return objectBytes(2) + BUFFER_OVERHEAD_BYTES + v.buf.length;
+  return v.memoryUsage();
 }
 
 /** A copy of a value that shares nothing mutable with the original. */

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Server } from '../server/server';
-import type { Database } from '../keyspace/database';
+import { newExpireTable, newValueTable, type Database } from '../keyspace/database';
 import { KeyTable, SHARD_COUNT } from '../keyspace/key-table';
 import type { RedisValue } from '../keyspace/value';
 import { LRU_CLOCK_MAX, lfuDecayedCounter, lfuInitialMeta, lruClock, lruIdleMs } from '../keyspace/access-clock';
@@ -98,14 +98,15 @@ export interface RdbSaveResult {
 }
 
 /**
- * Saves the whole dataset to `filePath` (synchronously). Throws an Error with Redis's log text
+ * Saves the whole dataset to `filePath` (synchronously), through temp-<pid>.rdb in the same
+ * directory unless `tempName` names another temp file. Throws an Error with Redis's log text
  * ("Failed opening the temp RDB file ...", "Write error saving DB on disk: ...") when it cannot;
  * the existing file is then left as it was and the temp file removed.
  */
-export function saveRdbFile(server: Server, filePath: string, options: { aofBase?: boolean } = {}): RdbSaveResult {
+export function saveRdbFile(server: Server, filePath: string, options: { aofBase?: boolean; tempName?: string } = {}): RdbSaveResult {
   const started = process.hrtime.bigint();
   const dir = path.dirname(path.resolve(filePath));
-  const tempName = `temp-${process.pid}.rdb`;
+  const tempName = options.tempName ?? `temp-${process.pid}.rdb`;
   const tempPath = path.join(dir, tempName);
   let fd: number;
   try {
@@ -159,6 +160,16 @@ export interface RdbLoadOptions {
   aofPreamble?: boolean;
   /** Where the RDB data starts in the buffer (loadRdbData). */
   start?: number;
+  /**
+   * A key already in the database is replaced by the file's, TTL included (RDBFLAGS_ALLOW_DUP,
+   * DEBUG RELOAD MERGE); without it such a key is an error.
+   */
+  replaceExisting?: boolean;
+  /**
+   * On an error, the keys read before it stay loaded, as rdbLoad leaves them (DEBUG RELOAD);
+   * without it a failed load leaves the keyspace as it was.
+   */
+  keepPartial?: boolean;
 }
 
 export interface RdbLoadResult {
@@ -214,7 +225,7 @@ class KeyspaceLoader implements RdbVisitor {
     const db = databases[dbId];
     let tables = this.loaded.get(db);
     if (!tables) {
-      tables = { table: new KeyTable<RedisValue>(), expires: new KeyTable<number>() };
+      tables = { table: newValueTable(), expires: newExpireTable() };
       this.loaded.set(db, tables);
     }
     this.db = db;
@@ -232,9 +243,14 @@ class KeyspaceLoader implements RdbVisitor {
       return;
     }
     const db = this.db;
-    // set() returns false for a key already there (the tables are dropped after the error).
-    if ((db.size > 0 && db.table.has(key)) || !this.table.set(key, value, this.metaFor(lruIdle, lfuFreq))) {
-      throw new RdbRejected(`Duplicated key '${key}' in DB ${db.id}`);
+    const replace = this.options.replaceExisting === true;
+    if (!replace && db.size > 0 && db.table.has(key)) throw new RdbRejected(`Duplicated key '${key}' in DB ${db.id}`);
+    const meta = this.metaFor(lruIdle, lfuFreq);
+    // set() returns false for a key the file already had (the tables are dropped after the error).
+    if (!this.table.set(key, value, meta)) {
+      if (!replace) throw new RdbRejected(`Duplicated key '${key}' in DB ${db.id}`);
+      this.table.setMeta(key, meta);
+      this.expires.delete(key);
     }
     if (expireAtMs !== undefined) this.expires.set(key, expireAtMs);
     this.keysLoaded++;
@@ -247,8 +263,14 @@ class KeyspaceLoader implements RdbVisitor {
     return lruIdle >= 0 ? lruMetaFor(lruIdle, this.now) : this.freshMeta;
   }
 
-  /** Moves the loaded keys into the databases (an empty database takes the tables as they are). */
+  /**
+   * Moves the loaded keys into the databases (an empty database takes the tables as they are).
+   * Keys added to a database that has some are announced to the keyspace observers first, so a
+   * snapshot in progress keeps the value it started with; a key replaced (replaceExisting) loses
+   * its old TTL, as the file's key takes its place whole.
+   */
   install(): void {
+    const keyspace = this.server.keyspace;
     for (const [db, { table, expires }] of this.loaded) {
       if (table.size === 0) continue;
       if (db.size === 0) {
@@ -257,9 +279,13 @@ class KeyspaceLoader implements RdbVisitor {
         continue;
       }
       for (const [key, value] of table.entries()) {
-        db.table.set(key, value, table.getMeta(key));
+        const old = db.table.get(key);
+        keyspace.beforeWrite(db, key, old);
+        const meta = table.getMeta(key) ?? 0;
+        if (!db.table.set(key, value, meta)) db.table.setMeta(key, meta);
         const when = expires.get(key);
         if (when !== undefined) db.expires.set(key, when);
+        else if (old !== undefined) db.expires.delete(key);
       }
     }
   }
@@ -278,10 +304,22 @@ function logAux(server: Server, name: string, value: string): void {
   else if (name === 'aof-base' && parseInt(value, 10)) log.notice('RDB is base AOF');
 }
 
+/** What the last RDB load read, so far if it failed (INFO rdb_last_load_keys_loaded / _expired). */
+export interface RdbLoadCounts {
+  keysLoaded: number;
+  keysExpired: number;
+}
+
+const lastLoads = new WeakMap<Server, RdbLoadCounts>();
+
+export function lastRdbLoad(server: Server): RdbLoadCounts {
+  return lastLoads.get(server) ?? { keysLoaded: 0, keysExpired: 0 };
+}
+
 /**
  * Loads RDB data from a buffer (a whole file, or the preamble of an AOF) into the server's
  * databases. Throws RdbLoadError, naming `source`, when the data is corrupt or cut short; the
- * keyspace is then unchanged.
+ * keyspace is then unchanged (or holds the keys read before the error, with keepPartial).
  */
 export function loadRdbData(server: Server, data: Buffer, source: string, options: RdbLoadOptions = {}): RdbLoadResult {
   const loader = new KeyspaceLoader(server, options);
@@ -299,8 +337,11 @@ export function loadRdbData(server: Server, data: Buffer, source: string, option
     server.log.notice(`Done loading RDB, keys loaded: ${loader.keysLoaded}, keys expired: ${loader.keysExpired}.`);
     return { version: result.version, keysLoaded: loader.keysLoaded, keysExpired: loader.keysExpired, end: result.end, aux: loader.auxFields };
   } catch (e) {
+    if (options.keepPartial) loader.install();
     if (e instanceof RdbFormatError) throw new RdbLoadError(source, e.offset, e.truncated, e.reason);
     throw e;
+  } finally {
+    lastLoads.set(server, { keysLoaded: loader.keysLoaded, keysExpired: loader.keysExpired });
   }
 }
 

@@ -194,7 +194,7 @@ export class Client {
     const obl = Math.min(pending, REPLY_BUFFER_SIZE);
     const overflow = pending - obl + (this.socket?.writableLength ?? 0);
     const oll = Math.ceil(overflow / REPLY_BUFFER_SIZE);
-    const totMem = CLIENT_STRUCT_SIZE + qbuf + qbufFree + argvBytes + REPLY_BUFFER_SIZE + overflow;
+    const totMem = this.memoryUsage(argvBytes);
     const events = overflow > 0 ? 'rw' : 'r';
     const cmd = this.lastCommand ? this.lastCommand.fullName : 'NULL';
     return (
@@ -205,6 +205,17 @@ export class Client {
       `obl=${obl} oll=${oll} omem=${overflow} tot-mem=${totMem} events=${events} cmd=${cmd} ` +
       `user=${this.user} redir=-1 resp=${this.resp}`
     );
+  }
+
+  /**
+   * Memory this client holds (CLIENT LIST tot-mem, mem_clients_normal, client eviction): the
+   * query buffer, the command being run, pending replies, and a fixed part for the client itself.
+   */
+  memoryUsage(argvBytes = 0): number {
+    const queryBuffer = Math.max(this.parser.capacity, this.parser.bufferedBytes);
+    const pending = this.reply.out.pendingBytes;
+    const overflow = Math.max(0, pending - REPLY_BUFFER_SIZE) + (this.socket?.writableLength ?? 0);
+    return CLIENT_STRUCT_SIZE + queryBuffer + argvBytes + REPLY_BUFFER_SIZE + overflow;
   }
 
   /** CLIENT LIST flags, in Redis's order (O monitor, x MULTI, b blocked, c closing, e no-evict; N for none). */

@@ -25,8 +25,6 @@ export type InfoFieldSource = () => InfoValue;
 
 /** Per-server state behind INFO fields that no other part of the server keeps. */
 class InfoState {
-  readonly startupMemory = usedMemory(process.memoryUsage());
-  peakMemory = this.startupMemory;
   replicationId = randomHex(40);
   replicationId2 = '0'.repeat(40);
   secondReplOffset = -1;
@@ -86,6 +84,8 @@ export function changeReplicationId(server: Server): void {
  */
 export function resetStats(server: Server): void {
   server.stats.reset();
+  server.evictor.resetStats();
+  server.clientEvictor.evictedClients = 0;
   for (const spec of server.commands.allWithSubcommands()) {
     const s = spec.stats;
     s.calls = 0;
@@ -185,25 +185,21 @@ const CLIENTS_FIELDS: FieldList = [
 ];
 
 const MEMORY_FIELDS: FieldList = [
-  ['used_memory', (ctx) => {
-    const used = usedMemory(ctx.memory);
-    ctx.state.peakMemory = Math.max(ctx.state.peakMemory, used);
-    return used;
-  }],
+  ['used_memory', (ctx) => ctx.server.memory.usedMemory()],
   ['used_memory_human', human('used_memory')],
   ['used_memory_rss', (ctx) => ctx.memory.rss],
   ['used_memory_rss_human', human('used_memory_rss')],
-  ['used_memory_peak', (ctx) => Math.max(ctx.state.peakMemory, Number(ctx.field('used_memory')))],
+  ['used_memory_peak', (ctx) => Math.max(ctx.server.memory.peakBytes, Number(ctx.field('used_memory')))],
   ['used_memory_peak_human', human('used_memory_peak')],
   ['used_memory_peak_perc', (ctx) => `${fixed2((Number(ctx.field('used_memory')) * 100) / Number(ctx.field('used_memory_peak')))}%`],
-  ['used_memory_overhead', (ctx) => Number(ctx.field('used_memory_startup')) + Number(ctx.field('mem_clients_normal'))],
-  ['used_memory_startup', (ctx) => ctx.state.startupMemory],
+  ['used_memory_overhead', (ctx) => ctx.server.memory.overheadBytes()],
+  ['used_memory_startup', (ctx) => ctx.server.memory.startupBytes],
   ['used_memory_dataset', (ctx) => Math.max(0, Number(ctx.field('used_memory')) - Number(ctx.field('used_memory_overhead')))],
   ['used_memory_dataset_perc', (ctx) => {
     const net = Number(ctx.field('used_memory')) - Number(ctx.field('used_memory_startup'));
     return `${fixed2(net > 1 ? (Number(ctx.field('used_memory_dataset')) * 100) / net : 0)}%`;
   }],
-  ['allocator_allocated', (ctx) => ctx.field('used_memory')],
+  ['allocator_allocated', (ctx) => usedHeap(ctx.memory)],
   ['allocator_active', (ctx) => ctx.memory.heapTotal + ctx.memory.external],
   ['allocator_resident', (ctx) => ctx.memory.rss],
   ['total_system_memory', () => os.totalmem()],
@@ -236,7 +232,7 @@ const MEMORY_FIELDS: FieldList = [
   ['mem_replication_backlog', zero],
   ['mem_total_replication_buffers', zero],
   ['mem_clients_slaves', zero],
-  ['mem_clients_normal', (ctx) => sumOverClients(ctx.server, (c) => c.parser.capacity + outputBytes(c))],
+  ['mem_clients_normal', (ctx) => ctx.server.memory.clientsBytes()],
   ['mem_cluster_links', zero],
   ['mem_aof_buffer', zero],
   ['mem_allocator', () => `v8-${process.versions.v8}`],
@@ -298,10 +294,10 @@ const STATS_FIELDS: FieldList = [
   ['expired_stale_perc', (ctx) => fixed2(ctx.server.cron.activeExpire.stats.staleRatio * 100)],
   ['expired_time_cap_reached_count', zero],
   ['expire_cycle_cpu_milliseconds', (ctx) => Math.round(ctx.server.cron.activeExpire.stats.totalMs)],
-  ['evicted_keys', zero],
-  ['evicted_clients', zero],
-  ['total_eviction_exceeded_time', zero],
-  ['current_eviction_exceeded_time', zero],
+  ['evicted_keys', (ctx) => ctx.server.evictor.evictedKeys],
+  ['evicted_clients', (ctx) => ctx.server.clientEvictor.evictedClients],
+  ['total_eviction_exceeded_time', (ctx) => ctx.server.evictor.exceededTimeMs().total],
+  ['current_eviction_exceeded_time', (ctx) => ctx.server.evictor.exceededTimeMs().current],
   ['keyspace_hits', (ctx) => ctx.server.keyspace.keyspaceHits],
   ['keyspace_misses', (ctx) => ctx.server.keyspace.keyspaceMisses],
   ['pubsub_channels', zero],
@@ -502,12 +498,6 @@ function maxOverClients(server: Server, measure: (c: Client) => number): number 
   return max;
 }
 
-function sumOverClients(server: Server, measure: (c: Client) => number): number {
-  let sum = 0;
-  for (const c of server.clients.values()) sum += measure(c);
-  return sum;
-}
-
 function ratio(ctx: InfoContext, a: string, b: string): number {
   const denominator = Number(ctx.field(b));
   return denominator === 0 ? 0 : Number(ctx.field(a)) / denominator;
@@ -518,7 +508,8 @@ function difference(ctx: InfoContext, a: string, b: string): number {
 }
 
 /** Memory attributed to the server: the V8 heap in use plus memory held outside it (buffers). */
-function usedMemory(memory: NodeJS.MemoryUsage): number {
+/** What V8 reports in use: live data plus garbage not yet collected. */
+function usedHeap(memory: NodeJS.MemoryUsage): number {
   return memory.heapUsed + memory.external;
 }
 

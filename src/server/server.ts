@@ -3,6 +3,10 @@
  * (configuration, keyspace, command table, dispatcher, statistics, log). It wires configuration
  * changes to the pieces they affect and runs the periodic tasks (see cron.ts).
  */
+import { MemoryAccounting } from '../memory/accounting';
+import { Evictor } from '../memory/eviction';
+import { ClientEvictor } from '../memory/client-eviction';
+import { installMemoryManagement } from '../memory/install';
 import * as net from 'node:net';
 import { Config } from '../config/config';
 import { quoteRepr } from '../protocol/quote-repr';
@@ -66,6 +70,9 @@ export class Server {
   readonly pendingWrites = new Set<Client>();
   readonly pause = new ClientPause(this);
   readonly blocking: BlockingManager;
+  readonly memory: MemoryAccounting;
+  readonly evictor: Evictor;
+  readonly clientEvictor: ClientEvictor;
   readonly startedAt = Date.now();
   readonly runId = randomHex(40);
   limits!: Limits;
@@ -93,6 +100,9 @@ export class Server {
     for (const group of ALL_COMMAND_GROUPS) this.commands.register(group);
     this.dispatcher = new Dispatcher(this, this.commands);
     this.blocking = new BlockingManager(this);
+    this.memory = new MemoryAccounting(this);
+    this.evictor = new Evictor(this);
+    this.clientEvictor = new ClientEvictor(this);
     this.refreshLimits();
     this.config.onChange((name, value) => this.applyConfig(name, value));
     this.cron = new Cron(this);
@@ -105,6 +115,7 @@ export class Server {
       },
     });
     for (const group of ALL_COMMAND_GROUPS) group.install?.(this);
+    installMemoryManagement(this);
   }
 
   private refreshLimits(): void {
@@ -131,6 +142,11 @@ export class Server {
     else if (name === 'slowlog-max-len' && this.stats.slowlog.length > Number(value)) {
       this.stats.slowlog.length = Number(value);
     }
+  }
+
+  /** True once close() has begun. */
+  get isClosing(): boolean {
+    return this.closing !== null;
   }
 
   authRequired(): boolean {

@@ -7,7 +7,11 @@
  * SCAN walks the slots from the top down. A delete only ever moves the top entry into a lower
  * hole, so an entry present for the whole scan is never missed (it may come twice, which SCAN
  * allows); entries added during the scan land above the cursor and may be missed, also allowed.
+ *
+ * Memory: the Map and the arrays are priced from the size (memory/sizes); only the strings'
+ * bytes are counted as they come and go.
  */
+import { arrayBytes, mapBytes, objectBytes, stringBytes } from '../memory/sizes';
 
 /**
  * One SCAN step over `size` dense slots: visits about `count` slots, from the top down, and
@@ -24,9 +28,17 @@ export function scanSlots(size: number, cursor: number, count: number, visit: (s
 export class DenseSet {
   private readonly slots = new Map<string, number>();
   private readonly members: string[] = [];
+  /** Heap bytes of the member strings. */
+  private textBytes = 0;
 
   get size(): number {
     return this.members.length;
+  }
+
+  /** Estimated heap bytes: this object (3 fields), the Map, the array and the strings. */
+  memoryUsage(): number {
+    const size = this.members.length;
+    return objectBytes(3) + mapBytes(size) + arrayBytes(size) + this.textBytes;
   }
 
   has(member: string): boolean {
@@ -39,6 +51,7 @@ export class DenseSet {
     if (slots.has(member)) return false;
     slots.set(member, this.members.length);
     this.members.push(member);
+    this.textBytes += stringBytes(member.length);
     return true;
   }
 
@@ -55,6 +68,7 @@ export class DenseSet {
     }
     members.pop();
     this.slots.delete(member);
+    this.textBytes -= stringBytes(member.length);
     return true;
   }
 
@@ -80,9 +94,17 @@ export class DenseMap {
   private readonly slots = new Map<string, number>();
   private readonly fields: string[] = [];
   private readonly vals: string[] = [];
+  /** Heap bytes of the field and value strings. */
+  private textBytes = 0;
 
   get size(): number {
     return this.fields.length;
+  }
+
+  /** Estimated heap bytes: this object (4 fields), the Map, the two arrays and the strings. */
+  memoryUsage(): number {
+    const size = this.fields.length;
+    return objectBytes(4) + mapBytes(size) + 2 * arrayBytes(size) + this.textBytes;
   }
 
   has(field: string): boolean {
@@ -98,12 +120,14 @@ export class DenseMap {
   set(field: string, value: string): boolean {
     const slot = this.slots.get(field);
     if (slot !== undefined) {
+      this.textBytes += stringBytes(value.length) - stringBytes(this.vals[slot].length);
       this.vals[slot] = value;
       return false;
     }
     this.slots.set(field, this.fields.length);
     this.fields.push(field);
     this.vals.push(value);
+    this.textBytes += stringBytes(field.length) + stringBytes(value.length);
     return true;
   }
 
@@ -112,6 +136,7 @@ export class DenseMap {
     const slot = this.slots.get(field);
     if (slot === undefined) return false;
     const last = this.fields.length - 1;
+    this.textBytes -= stringBytes(field.length) + stringBytes(this.vals[slot].length);
     if (slot !== last) {
       const moved = this.fields[last];
       this.fields[slot] = moved;

@@ -6,9 +6,16 @@
  * The listpack is one flat array [f1, v1, f2, v2, ...] in Redis's listpack order: a new field is
  * appended, and setting an existing field keeps its place, so HGETALL on a small hash answers in
  * the same order as Redis. Lookups scan it linearly, as Redis does.
+ *
+ * Memory: the listpack array is priced from its length, its strings counted as they come and go;
+ * the hashtable keeps its own count.
  */
 import type { CollectionValue } from '../keyspace/value';
+import { arrayBytes, exactArrayBytes, objectBytes, stringBytes } from '../memory/sizes';
 import { DenseMap, scanSlots } from './dense-table';
+
+/** Heap bytes of a HashValue object (5 fields). */
+const HASH_BYTES = objectBytes(5);
 
 export class HashValue implements CollectionValue {
   readonly type = 'hash' as const;
@@ -16,9 +23,19 @@ export class HashValue implements CollectionValue {
   private pairs: string[] | null = [];
   /** The hashtable encoding, or null while the hash is a listpack. */
   private table: DenseMap | null = null;
+  /** Heap bytes of the listpack's strings (0 once converted). */
+  private textBytes = 0;
+  /** Whether the listpack array has had no room to spare since it was copied (no field added since). */
+  private exact = false;
 
   encoding(): string {
     return this.pairs !== null ? 'listpack' : 'hashtable';
+  }
+
+  memoryUsage(): number {
+    const pairs = this.pairs;
+    if (pairs === null) return HASH_BYTES + this.table!.memoryUsage();
+    return HASH_BYTES + (this.exact ? exactArrayBytes(pairs.length) : arrayBytes(pairs.length)) + this.textBytes;
   }
 
   get size(): number {
@@ -56,10 +73,13 @@ export class HashValue implements CollectionValue {
     }
     const i = this.indexOf(field);
     if (i >= 0) {
+      this.textBytes += stringBytes(value.length) - stringBytes(pairs[i + 1].length);
       pairs[i + 1] = value;
       return false;
     }
     pairs.push(field, value);
+    this.exact = false;
+    this.textBytes += stringBytes(field.length) + stringBytes(value.length);
     if (pairs.length >>> 1 > maxEntries) this.convertToTable();
     return true;
   }
@@ -69,6 +89,7 @@ export class HashValue implements CollectionValue {
     if (this.pairs === null) return this.table!.delete(field);
     const i = this.indexOf(field);
     if (i < 0) return false;
+    this.textBytes -= stringBytes(field.length) + stringBytes(this.pairs[i + 1].length);
     this.pairs.splice(i, 2);
     return true;
   }
@@ -101,6 +122,8 @@ export class HashValue implements CollectionValue {
     const copy = new HashValue();
     copy.pairs = this.pairs === null ? null : this.pairs.slice();
     copy.table = this.table === null ? null : this.table.clone();
+    copy.textBytes = this.textBytes;
+    copy.exact = true;
     return copy;
   }
 
@@ -110,5 +133,6 @@ export class HashValue implements CollectionValue {
     for (let i = 0; i < pairs.length; i += 2) table.set(pairs[i], pairs[i + 1]);
     this.table = table;
     this.pairs = null;
+    this.textBytes = 0;
   }
 }

@@ -6,6 +6,8 @@
  * Integers within 2^53 are JS numbers; the rare ones beyond are BigInts. JS compares numbers
  * and BigInts by value with < and >, so one array can hold both and stay sorted.
  */
+import { BIGINT_BYTES, arrayBytes, exactArrayBytes, objectBytes } from '../memory/sizes';
+
 export type Int64 = number | bigint;
 
 const INT64_MIN = -(2n ** 63n);
@@ -45,10 +47,31 @@ export function parseCanonicalInt64(s: string): Int64 | null {
 }
 
 export class IntSet {
-  constructor(private items: Int64[] = []) {}
+  /** Heap bytes of the BigInt members (numbers sit unboxed in the array). */
+  private bigintBytes = 0;
+
+  /**
+   * `exact`: the array was made at its length (a copy), with no room to spare until it grows.
+   */
+  constructor(
+    private items: Int64[] = [],
+    private exact = false,
+  ) {
+    for (const item of items) if (typeof item === 'bigint') this.bigintBytes += BIGINT_BYTES;
+  }
 
   get size(): number {
     return this.items.length;
+  }
+
+  /**
+   * Estimated heap bytes: this object (3 fields), the array and the BigInts. Numbers cost their
+   * slot only (V8 keeps an array of small integers or doubles unboxed; once a BigInt joins, the
+   * numbers outside 32 bits get boxed, which this leaves out).
+   */
+  memoryUsage(): number {
+    const size = this.items.length;
+    return objectBytes(3) + (this.exact ? exactArrayBytes(size) : arrayBytes(size)) + this.bigintBytes;
   }
 
   /** Index of `value`, or -(insertion point) - 1 when absent. */
@@ -79,6 +102,8 @@ export class IntSet {
     const insertAt = -at - 1;
     if (insertAt === this.items.length) this.items.push(value);
     else this.items.splice(insertAt, 0, value);
+    this.exact = false;
+    if (typeof value === 'bigint') this.bigintBytes += BIGINT_BYTES;
     return true;
   }
 
@@ -87,6 +112,7 @@ export class IntSet {
     const at = this.search(value);
     if (at < 0) return false;
     this.items.splice(at, 1);
+    if (typeof value === 'bigint') this.bigintBytes -= BIGINT_BYTES;
     return true;
   }
 
@@ -101,6 +127,6 @@ export class IntSet {
   }
 
   clone(): IntSet {
-    return new IntSet(this.items.slice());
+    return new IntSet(this.items.slice(), true);
   }
 }

@@ -8,12 +8,29 @@
  *
  * Push and pop at both ends are O(1) amortized; index lookups walk nodes from the nearer end;
  * inserts, removals and replacements touch one node's array.
+ *
+ * Memory: a node knows its estimated heap bytes in O(1) (its strings are counted as they come and
+ * go, its array is priced from its length); the list keeps the sum over its nodes, adding each
+ * node's change as it happens.
  */
 import type { CollectionValue } from '../keyspace/value';
 import { isCanonicalInt64 } from '../keyspace/value';
+import {
+  ARRAY_SLOT_BYTES,
+  POINTER_BYTES,
+  arrayBytes,
+  exactArrayBytes,
+  objectBytes,
+  stringBytes,
+} from '../memory/sizes';
 
 /** Size of an empty listpack: 6 bytes of header and the end marker. */
 const EMPTY_LISTPACK_BYTES = 7;
+/** Heap bytes of a ListNode object (7 fields), without its array. */
+const NODE_BYTES = objectBytes(7);
+/** Heap bytes of a Quicklist object (8 fields). */
+const LIST_BYTES = objectBytes(8);
+
 /** Node size limits for fill -1..-5 (Redis's optimization_level). */
 const SIZE_LIMITS = [4096, 8192, 16384, 32768, 65536];
 /** A node limited by entry count never grows past this many bytes (SIZE_SAFETY_LIMIT). */
@@ -92,12 +109,26 @@ export class ListNode {
     public start: number,
     /** Listpack size in bytes (Redis's node->sz). */
     public bytes: number,
+    /** Heap bytes of the element strings. */
+    public textBytes: number,
+    /** Whether `items` has had no room to spare since it was made (sliced, spread, a literal). */
+    public exact = true,
   ) {}
 
   static of(values: string[]): ListNode {
     let bytes = EMPTY_LISTPACK_BYTES;
-    for (const v of values) bytes += listpackEntrySize(v);
-    return new ListNode(values, 0, bytes);
+    let textBytes = 0;
+    for (const v of values) {
+      bytes += listpackEntrySize(v);
+      textBytes += stringBytes(v.length);
+    }
+    return new ListNode(values, 0, bytes, textBytes);
+  }
+
+  /** Estimated heap bytes: the node, its array (free slots in front included) and its strings. */
+  get heapBytes(): number {
+    const slots = this.items.length;
+    return NODE_BYTES + (this.exact ? exactArrayBytes(slots) : arrayBytes(slots)) + this.textBytes;
   }
 
   get count(): number {
@@ -113,15 +144,29 @@ export class ListNode {
     return this.items.slice(this.start) as string[];
   }
 
-  append(s: string): void {
+  // The changes below return the change in heapBytes, computed without the getter on the common paths.
+
+  append(s: string): number {
+    const grown = this.grow();
     this.items.push(s);
     this.bytes += listpackEntrySize(s);
+    const text = stringBytes(s.length);
+    this.textBytes += text;
+    return grown + ARRAY_SLOT_BYTES + text;
   }
 
-  prepend(s: string): void {
-    if (this.start === 0) this.makeRoomInFront();
+  prepend(s: string): number {
+    let grown = 0;
+    if (this.start === 0) {
+      const before = this.heapBytes;
+      this.makeRoomInFront();
+      grown = this.heapBytes - before;
+    }
     this.items[--this.start] = s;
     this.bytes += listpackEntrySize(s);
+    const text = stringBytes(s.length);
+    this.textBytes += text;
+    return grown + text;
   }
 
   /** Re-centers the elements with free slots in front, as many as there are elements. */
@@ -131,44 +176,81 @@ export class ListNode {
     const items: (string | undefined)[] = new Array(room).fill(undefined);
     for (let i = 0; i < count; i++) items.push(this.items[i]);
     this.items = items;
+    this.exact = false;
     this.start = room;
   }
 
-  shift(): string {
+  /** Removes the first element (read it with at(0) first). */
+  shift(): number {
     const s = this.items[this.start]!;
     this.items[this.start++] = undefined;
     this.bytes -= listpackEntrySize(s);
+    const text = stringBytes(s.length);
+    this.textBytes -= text;
     // Drop the free slots once they outnumber the elements (a queue would grow them forever).
     if (this.start > 32 && this.start > this.items.length - this.start) {
+      const dropped = this.start * this.slotBytes;
       this.items.copyWithin(0, this.start);
       this.items.length -= this.start;
       this.start = 0;
+      return -text - dropped;
     }
-    return s;
+    return -text;
   }
 
-  pop(): string {
+  /** Removes the last element (read it with at(count - 1) first). */
+  pop(): number {
     const s = this.items.pop()!;
     this.bytes -= listpackEntrySize(s);
-    return s;
+    const text = stringBytes(s.length);
+    this.textBytes -= text;
+    return -text - this.slotBytes;
   }
 
-  insertAt(offset: number, s: string): void {
+  insertAt(offset: number, s: string): number {
+    const grown = this.grow();
     this.items.splice(this.start + offset, 0, s);
     this.bytes += listpackEntrySize(s);
+    const text = stringBytes(s.length);
+    this.textBytes += text;
+    return grown + ARRAY_SLOT_BYTES + text;
   }
 
-  replaceAt(offset: number, s: string): void {
+  replaceAt(offset: number, s: string): number {
     const i = this.start + offset;
-    this.bytes += listpackEntrySize(s) - listpackEntrySize(this.items[i]!);
+    const old = this.items[i]!;
+    this.bytes += listpackEntrySize(s) - listpackEntrySize(old);
+    const change = stringBytes(s.length) - stringBytes(old.length);
+    this.textBytes += change;
     this.items[i] = s;
+    return change;
   }
 
   /** Removes `count` elements from `offset` on. */
-  removeRange(offset: number, count: number): void {
+  removeRange(offset: number, count: number): number {
     const i = this.start + offset;
-    for (let j = i; j < i + count; j++) this.bytes -= listpackEntrySize(this.items[j]!);
+    let text = 0;
+    for (let j = i; j < i + count; j++) {
+      const s = this.items[j]!;
+      this.bytes -= listpackEntrySize(s);
+      text += stringBytes(s.length);
+    }
+    this.textBytes -= text;
     this.items.splice(i, count);
+    return -text - count * this.slotBytes;
+  }
+
+  /** What one array slot costs in the model: a pointer while the array is exact. */
+  private get slotBytes(): number {
+    return this.exact ? POINTER_BYTES : ARRAY_SLOT_BYTES;
+  }
+
+  /** Before the array grows: from now on it has spare room. Returns what that adds. */
+  private grow(): number {
+    if (!this.exact) return 0;
+    this.exact = false;
+    const slots = this.items.length;
+    return arrayBytes(slots) - exactArrayBytes(slots);
   }
 }
 
@@ -182,6 +264,8 @@ export class Quicklist implements CollectionValue {
   nodeCount = 0;
   /** list-max-listpack-size when the list was created (Redis keeps it per list). */
   readonly fill: number;
+  /** Sum of the nodes' heapBytes. */
+  private nodeHeapBytes = 0;
 
   constructor(fill = -2) {
     this.fill = normalizeFill(fill);
@@ -209,9 +293,15 @@ export class Quicklist implements CollectionValue {
     return 'quicklist';
   }
 
+  memoryUsage(): number {
+    return LIST_BYTES + this.nodeHeapBytes;
+  }
+
   clone(): Quicklist {
     const copy = new Quicklist(this.fill);
-    for (let n = this.head; n; n = n.next) copy.linkNode(new ListNode(n.values(), 0, n.bytes), copy.tail, true);
+    for (let n = this.head; n; n = n.next) {
+      copy.linkNode(new ListNode(n.values(), 0, n.bytes, n.textBytes), copy.tail, true);
+    }
     copy.length = this.length;
     return copy;
   }
@@ -256,6 +346,7 @@ export class Quicklist implements CollectionValue {
       at.prev = node;
     }
     this.nodeCount++;
+    this.nodeHeapBytes += node.heapBytes;
   }
 
   /** Unlinks a node; callers keep `length`. */
@@ -266,13 +357,18 @@ export class Quicklist implements CollectionValue {
     else this.tail = node.prev;
     node.prev = node.next = null;
     this.nodeCount--;
+    this.nodeHeapBytes -= node.heapBytes;
   }
 
   /** Merges b (right after a) into a; returns a. */
   private mergeInto(a: ListNode, b: ListNode): ListNode {
     this.unlinkNode(b);
+    const before = a.heapBytes;
     for (let i = b.start; i < b.items.length; i++) a.items.push(b.items[i]);
+    a.exact = false;
     a.bytes += b.bytes - EMPTY_LISTPACK_BYTES;
+    a.textBytes += b.textBytes;
+    this.nodeHeapBytes += a.heapBytes - before;
     return a;
   }
 
@@ -296,6 +392,7 @@ export class Quicklist implements CollectionValue {
    */
   private splitNode(node: ListNode, offset: number, after: boolean): ListNode {
     const cut = node.start + (after ? offset + 1 : offset);
+    const before = node.heapBytes;
     let moved: string[];
     if (after) {
       moved = node.items.slice(cut) as string[];
@@ -303,10 +400,13 @@ export class Quicklist implements CollectionValue {
     } else {
       moved = node.items.slice(node.start, cut) as string[];
       node.items = node.items.slice(cut);
+      node.exact = true;
       node.start = 0;
     }
     const created = ListNode.of(moved);
     node.bytes -= created.bytes - EMPTY_LISTPACK_BYTES;
+    node.textBytes -= created.textBytes;
+    this.nodeHeapBytes += node.heapBytes - before;
     return created;
   }
 
@@ -314,14 +414,14 @@ export class Quicklist implements CollectionValue {
 
   pushHead(s: string): void {
     const head = this.head;
-    if (this.allowInsert(head, s.length)) head!.prepend(s);
+    if (this.allowInsert(head, s.length)) this.nodeHeapBytes += head!.prepend(s);
     else this.linkNode(ListNode.of([s]), head, false);
     this.length++;
   }
 
   pushTail(s: string): void {
     const tail = this.tail;
-    if (this.allowInsert(tail, s.length)) tail!.append(s);
+    if (this.allowInsert(tail, s.length)) this.nodeHeapBytes += tail!.append(s);
     else this.linkNode(ListNode.of([s]), tail, true);
     this.length++;
   }
@@ -329,7 +429,8 @@ export class Quicklist implements CollectionValue {
   popHead(): string | undefined {
     const node = this.head;
     if (node === null) return undefined;
-    const s = node.shift();
+    const s = node.at(0);
+    this.nodeHeapBytes += node.shift();
     this.length--;
     if (node.count === 0) this.unlinkNode(node);
     return s;
@@ -338,7 +439,8 @@ export class Quicklist implements CollectionValue {
   popTail(): string | undefined {
     const node = this.tail;
     if (node === null) return undefined;
-    const s = node.pop();
+    const s = node.at(node.count - 1);
+    this.nodeHeapBytes += node.pop();
     this.length--;
     if (node.count === 0) this.unlinkNode(node);
     return s;
@@ -389,7 +491,7 @@ export class Quicklist implements CollectionValue {
     const i = this.normalizeIndex(index);
     if (i < 0) return false;
     const node = this.seek(i);
-    node.replaceAt(this.seekOffset, s);
+    this.nodeHeapBytes += node.replaceAt(this.seekOffset, s);
     return true;
   }
 
@@ -478,15 +580,16 @@ export class Quicklist implements CollectionValue {
     const nextHasRoom = atTail && this.allowInsert(node.next, size);
     const prevHasRoom = atHead && this.allowInsert(node.prev, size);
     if (!full) {
-      node.insertAt(after ? offset + 1 : offset, value);
+      this.nodeHeapBytes += node.insertAt(after ? offset + 1 : offset, value);
     } else if (atTail && nextHasRoom) {
-      node.next!.prepend(value);
+      this.nodeHeapBytes += node.next!.prepend(value);
     } else if (atHead && prevHasRoom) {
-      node.prev!.append(value);
+      this.nodeHeapBytes += node.prev!.append(value);
     } else if (atTail || atHead) {
       this.linkNode(ListNode.of([value]), node, after);
     } else {
       const created = this.splitNode(node, offset, after);
+      // Not linked yet: linkNode counts it whole.
       if (after) created.prepend(value);
       else created.append(value);
       this.linkNode(created, node, after);
@@ -527,9 +630,13 @@ export class Quicklist implements CollectionValue {
         if (kept.length === 0) {
           this.unlinkNode(node);
         } else {
+          const before = node.heapBytes;
           node.bytes -= taken * listpackEntrySize(value);
+          node.textBytes -= taken * stringBytes(value.length);
           node.items = kept;
+          node.exact = false;
           node.start = 0;
+          this.nodeHeapBytes += node.heapBytes - before;
         }
       }
       node = following;
@@ -549,8 +656,11 @@ export class Quicklist implements CollectionValue {
     while (extent > 0 && node !== null) {
       const following: ListNode | null = node.next;
       const take = Math.min(extent, node.count - offset);
-      if (offset === 0 && take === node.count) this.unlinkNode(node);
-      else node.removeRange(offset, take);
+      if (offset === 0 && take === node.count) {
+        this.unlinkNode(node);
+      } else {
+        this.nodeHeapBytes += node.removeRange(offset, take);
+      }
       this.length -= take;
       extent -= take;
       offset = 0;

@@ -8,6 +8,7 @@
  * reproduced, and clients must not rely on it).
  */
 import type { CollectionValue } from '../keyspace/value';
+import { objectBytes } from '../memory/sizes';
 import { DenseSet, scanSlots } from './dense-table';
 import { IntSet, parseCanonicalInt64 } from './intset';
 
@@ -23,6 +24,11 @@ export class SetValue implements CollectionValue {
 
   encoding(): string {
     return this.ints !== null ? 'intset' : 'hashtable';
+  }
+
+  /** Estimated heap bytes: this object (3 fields) and the encoding's structure. */
+  memoryUsage(): number {
+    return objectBytes(3) + (this.ints !== null ? this.ints.memoryUsage() : this.table!.memoryUsage());
   }
 
   get isIntset(): boolean {

@@ -13,7 +13,19 @@
  * cache line, where objects would cost several pointer chases. The member, backward pointer,
  * level and the owner's tag sit at the handle's index in side arrays. Freed blocks are reused by
  * nodes of the same level; the owner rebuilds a list that has shrunk a lot (see isSparse).
+ *
+ * Memory: the storage is priced from its capacity in cells (typed arrays outside the heap, the
+ * member array inside); the member strings and the free lists are counted as they change.
  */
+import {
+  ARRAY_BYTES,
+  ARRAY_HEADER_BYTES,
+  ARRAY_SLOT_BYTES,
+  TYPED_ARRAY_BYTES,
+  TYPED_ARRAY_VIEW_BYTES,
+  objectBytes,
+  stringBytes,
+} from '../memory/sizes';
 import {
   isEmptyLexRange,
   isEmptyScoreRange,
@@ -60,6 +72,18 @@ const FORWARD = (node: number, level: number): number => (node + 1 + level) << 1
 /** Cells (8 bytes) of a node's block: the score, then one per level. */
 const BLOCK = (level: number): number => 1 + level;
 
+/**
+ * Bytes per cell of capacity: 8 in the score/link buffer, 4 backward, 1 level, 4 tag and the
+ * member array's 8-byte slot.
+ */
+export const CELL_BYTES = 8 + 4 + 1 + 4 + 8;
+/**
+ * A SkipList without its cells: the object (14 fields), four typed arrays with their buffers
+ * and one more view, the member array's header and the array of free lists.
+ */
+export const SKIPLIST_BYTES =
+  objectBytes(14) + 4 * TYPED_ARRAY_BYTES + TYPED_ARRAY_VIEW_BYTES + ARRAY_HEADER_BYTES + ARRAY_BYTES;
+
 export class SkipList {
   /** Node blocks as 8-byte cells: the scores are read through this view... */
   private scores: Float64Array;
@@ -81,6 +105,8 @@ export class SkipList {
    */
   private foundRank = 0;
   private foundNode = NIL;
+  /** Heap bytes of the live members' strings and of the free lists. */
+  private elementBytes = 0;
 
   tail = NIL;
   length = 0;
@@ -134,6 +160,11 @@ export class SkipList {
     this.tags[node] = value;
   }
 
+  /** Estimated bytes of the storage, the member strings and the free lists (typed arrays' data included). */
+  memoryUsage(): number {
+    return SKIPLIST_BYTES + CELL_BYTES * this.scores.length + this.elementBytes;
+  }
+
   /** True when most of the storage is free blocks: time for the owner to rebuild the list. */
   isSparse(): boolean {
     return this.top > 8192 && this.length * 16 < this.top;
@@ -154,7 +185,10 @@ export class SkipList {
     const tags = new Int32Array(capacity);
     tags.set(this.tags);
     this.tags = tags;
-    for (let i = this.members.length; i < capacity; i++) this.members.push('');
+    // Sized exactly, as the typed arrays (pushing would leave V8's spare slots).
+    const members = new Array<string>(capacity).fill('');
+    for (let i = 0; i < this.members.length; i++) members[i] = this.members[i];
+    this.members = members;
   }
 
   /** A block for a node of `level` levels, all pointers NIL and spans 0. */
@@ -163,6 +197,7 @@ export class SkipList {
     let node: number;
     if (reuse !== undefined && reuse.length > 0) {
       node = reuse.pop()!;
+      this.elementBytes -= ARRAY_SLOT_BYTES;
     } else {
       const size = BLOCK(level);
       if (this.top + size > this.scores.length) this.grow(this.top + size);
@@ -183,8 +218,16 @@ export class SkipList {
   }
 
   private release(node: number): void {
+    this.elementBytes -= stringBytes(this.members[node].length);
     this.members[node] = '';
-    (this.free[this.levels[node]] ??= []).push(node);
+    const level = this.levels[node];
+    let reuse = this.free[level];
+    if (reuse === undefined) {
+      reuse = this.free[level] = [];
+      this.elementBytes += ARRAY_BYTES;
+    }
+    reuse.push(node);
+    this.elementBytes += ARRAY_SLOT_BYTES;
   }
 
   /** True when (score, member) sorts after node. */
@@ -198,6 +241,7 @@ export class SkipList {
     const node = this.allocate(randomLevel());
     this.scores[node] = score;
     this.members[node] = member;
+    this.elementBytes += stringBytes(member.length);
     this.link(node);
     return node;
   }

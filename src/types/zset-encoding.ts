@@ -50,6 +50,8 @@ export interface ZsetEncoding {
   memberAt(i: number): string;
   scoreAt(i: number): number;
   clone(): ZsetEncoding;
+  /** Estimated heap bytes, kept current as the encoding changes (O(1)). */
+  memoryUsage(): number;
 }
 
 /** Whether a score is still within the range's far end when walking up (or down, reverse). */

@@ -4,6 +4,7 @@
  * score use binary search (scores are in order); lexicographic ranges scan as Redis does, which
  * matters when members have different scores.
  */
+import { arrayBytes, exactArrayBytes, objectBytes, stringBytes } from '../memory/sizes';
 import { formatDouble } from '../protocol/format-double';
 import { inFarEnd, type ZsetEncoding, type ZsetEntries } from './zset-encoding';
 import {
@@ -47,17 +48,32 @@ function lowerBound(scores: number[], range: ScoreRange): number {
 export class CompactZset implements ZsetEncoding {
   members: string[] = [];
   scores: number[] = [];
+  /** Heap bytes of the member strings. */
+  private textBytes = 0;
+  /** Whether the arrays have had no room to spare since they were copied (no insert since). */
+  private exact = false;
 
   /** A listpack holding entries already sorted by (score, member). */
   static fromSorted(members: readonly string[], scores: readonly number[]): CompactZset {
     const compact = new CompactZset();
     compact.members = members.slice();
     compact.scores = scores.map((s) => (s === 0 ? 0 : s));
+    for (const m of members) compact.textBytes += stringBytes(m.length);
+    compact.exact = true;
     return compact;
   }
 
   get size(): number {
     return this.members.length;
+  }
+
+  /**
+   * Estimated heap bytes: this object (4 fields), the two arrays and the member strings. The
+   * scores sit unboxed in their array (V8 keeps an all-number array as raw doubles).
+   */
+  memoryUsage(): number {
+    const size = this.members.length;
+    return objectBytes(4) + 2 * (this.exact ? exactArrayBytes(size) : arrayBytes(size)) + this.textBytes;
   }
 
   indexOf(member: string): number {
@@ -90,6 +106,8 @@ export class CompactZset implements ZsetEncoding {
       members.splice(lo, 0, member);
       scores.splice(lo, 0, stored);
     }
+    this.textBytes += stringBytes(member.length);
+    this.exact = false;
   }
 
   update(member: string, newScore: number): void {
@@ -120,6 +138,7 @@ export class CompactZset implements ZsetEncoding {
 
   removeRanks(start: number, end: number): void {
     const count = end - start + 1;
+    for (let i = start; i <= end; i++) this.textBytes -= stringBytes(this.members[i].length);
     if (start === 0 && count === 1) {
       this.members.shift();
       this.scores.shift();
@@ -223,6 +242,8 @@ export class CompactZset implements ZsetEncoding {
     const copy = new CompactZset();
     copy.members = this.members.slice();
     copy.scores = this.scores.slice();
+    copy.textBytes = this.textBytes;
+    copy.exact = true;
     return copy;
   }
 }

@@ -4,6 +4,7 @@
  * there) for O(1) random picks and a SCAN cursor that never misses a member present for the
  * whole scan.
  */
+import { FUNCTION_BYTES, arrayBytes, mapBytes, objectBytes } from '../memory/sizes';
 import { NIL, SkipList } from './skiplist';
 import { inFarEnd, type ZsetEncoding, type ZsetEntries } from './zset-encoding';
 import { lexAboveMin, lexBelowMax, type LexRange, type ScoreRange } from './zset-range';
@@ -33,6 +34,12 @@ export class SkiplistZset implements ZsetEncoding {
 
   get size(): number {
     return this.nodes.length;
+  }
+
+  /** Estimated bytes: this object (4 fields) and its closure, the Map, the node array and the list. */
+  memoryUsage(): number {
+    const size = this.nodes.length;
+    return objectBytes(4) + FUNCTION_BYTES + mapBytes(size) + arrayBytes(size) + this.list.memoryUsage();
   }
 
   score(member: string): number | undefined {

@@ -9,6 +9,7 @@
  * Ranks are 0-based here. Members are latin1 strings compared by bytes.
  */
 import type { CollectionValue } from '../keyspace/value';
+import { HEAP_NUMBER_BYTES, objectBytes } from '../memory/sizes';
 import { formatDouble } from '../protocol/format-double';
 import { scanSlots } from './dense-table';
 import { ZsetEntries } from './zset-encoding';
@@ -78,6 +79,11 @@ export class SortedSet implements CollectionValue {
 
   get size(): number {
     return this.enc.size;
+  }
+
+  /** Estimated heap bytes: this object (3 fields, lastScore boxed) and the encoding's structure. */
+  memoryUsage(): number {
+    return objectBytes(3) + HEAP_NUMBER_BYTES + this.enc.memoryUsage();
   }
 
   clone(): SortedSet {

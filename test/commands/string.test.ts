@@ -19,7 +19,7 @@ import { recordWrites, type RecordedWrites } from '../helpers/record-writes';
 const record = (server: Server): RecordedWrites => recordWrites(server, '$g');
 
 /** A stand-in collection value, to see string commands meet another type. */
-const fakeList: CollectionValue = { type: 'list', encoding: () => 'quicklist', clone: () => fakeList };
+const fakeList: CollectionValue = { type: 'list', encoding: () => 'quicklist', clone: () => fakeList, memoryUsage: () => 0 };
 
 const NOW = 1_700_000_000_000;
 const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
