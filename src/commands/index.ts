@@ -13,6 +13,7 @@ import { setCommands } from './set';
 import { sortCommands } from './sort';
 import { zsetCommands } from './zset';
 import { persistenceCommands } from './persistence';
+import { memoryCommands } from './memory';
 
 export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   connectionCommands,
@@ -28,4 +29,5 @@ export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   sortCommands,
   zsetCommands,
   persistenceCommands,
+  memoryCommands,
 ];
