@@ -10,6 +10,7 @@ import type { Client } from '../server/client';
 import { CommandFlag, type CommandSpec } from '../commands/registry';
 import { setInfoField, type InfoValue } from '../server/info';
 import type { BackgroundSave } from './background-save';
+import { lastRdbLoad } from './rdb-file';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed background save, wait this long to retry. */
 export const BGSAVE_RETRY_DELAY_SECONDS = 5;
@@ -107,6 +108,8 @@ export function installPersistenceInfo(server: Server): void {
     rdb_last_bgsave_time_sec: () => state.lastBgsaveSeconds,
     rdb_current_bgsave_time_sec: () => (state.current ? state.nowSeconds() - state.current.startedAtSeconds : -1),
     rdb_saves: () => state.rdbSaves,
+    rdb_last_load_keys_expired: () => lastRdbLoad(server).keysExpired,
+    rdb_last_load_keys_loaded: () => lastRdbLoad(server).keysLoaded,
   };
   for (const [name, source] of Object.entries(fields)) setInfoField(server, name, source);
 }

@@ -90,9 +90,10 @@ function forgetLoadingWork(server: Server, dirtyBefore: number): void {
 
 /**
  * A pre-7.0 AOF (appendfilename in dir) becomes the base of a new manifest, moved into the AOF
- * directory (aofUpgradePrepare), when no manifest takes its place.
+ * directory (aofUpgradePrepare), when no manifest takes its place. Part of loading the AOF, at
+ * start-up and for DEBUG LOADAOF.
  */
-function upgradeOldStyleAof(server: Server, manifest: AofManifest): void {
+export function upgradeOldStyleAof(server: Server, manifest: AofManifest): void {
   const config = server.config;
   const name = config.get('appendfilename');
   const oldFile = path.join(config.get('dir'), name);

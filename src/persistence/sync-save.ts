@@ -8,11 +8,14 @@ import { saveRdbFile } from './rdb-file';
 import { persistenceOf } from './persistence-state';
 import { abortBackgroundSave, rdbPaths } from './background-save';
 
-/** Saves dir/dbfilename now; false (with the reason logged) when the file could not be written. */
-export function saveDatasetNow(server: Server): boolean {
+/**
+ * Saves dir/dbfilename now; false (with the reason logged) when the file could not be written.
+ * `tempName` names the temp file when the usual one may be in use (by a background save).
+ */
+export function saveDatasetNow(server: Server, options: { tempName?: string } = {}): boolean {
   const dirty = server.keyspace.dirty;
   try {
-    saveRdbFile(server, rdbPaths(server).finalPath);
+    saveRdbFile(server, rdbPaths(server).finalPath, options);
   } catch (e) {
     server.log.warning((e as Error).message);
     return false;

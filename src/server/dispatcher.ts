@@ -123,6 +123,29 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Runs a command replayed from a persisted file, as Redis's loading client runs it (the
+   * command's proc called directly): time frozen as for a command, but no statistics, slow log,
+   * MONITOR or propagation. What the handler asks to propagate is dropped, and a command that
+   * runs it (DEBUG LOADAOF) keeps its own propagation state.
+   */
+  callForLoading(c: Client, spec: CommandSpec, argv: string[]): void {
+    const keyspace = this.server.keyspace;
+    const savedOverride = this.propagateOverride;
+    const savedAlways = this.propagateAlways;
+    keyspace.freezeTime(this.server.clock.now());
+    try {
+      spec.handler!(c, argv);
+    } catch (e) {
+      this.server.log.warning(`Error executing '${spec.fullName}': ${(e as Error).stack ?? e}`);
+      c.reply.error(`ERR ${(e as Error).message}`);
+    } finally {
+      keyspace.freezeTime(0);
+      this.propagateOverride = savedOverride;
+      this.propagateAlways = savedAlways;
+    }
+  }
+
   call(c: Client, spec: CommandSpec, argv: string[]): void {
     this.depth++;
     try {

@@ -1,8 +1,8 @@
 /**
  * DEBUG: the subcommands that make sense for Nodis (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, PROTOCOL,
- * DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD, ERROR, LOG, POPULATE, HELP).
- * The others in Redis's help (crashes, RDB/AOF reloads, allocator and hash table internals)
- * answer like an unknown subcommand.
+ * DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD, ERROR, LOG, POPULATE, HELP,
+ * and RELOAD / LOADAOF in debug-reload.ts). The others in Redis's help (crashes, allocator and
+ * hash table internals) answer like an unknown subcommand.
  *
  * DEBUG is refused unless enable-debug-command allows it ("yes", or "local" for loopback
  * clients); the refusal comes before authentication, as in Redis.
@@ -19,6 +19,7 @@ import { encodingOf, isStringValue, stringOf, type RedisValue } from '../../keys
 import { lruIdleMs } from '../../keyspace/access-clock';
 import { savedObjectLength } from '../../persistence/rdb/writer';
 import { datasetDigest, valueDigest } from './digest';
+import { loadAof, reload } from './debug-reload';
 
 const DEBUG_REFUSED =
   'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a ' +
@@ -357,6 +358,9 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
   ['error', [3, 3, error]],
   ['log', [3, 3, log]],
   ['populate', [3, 5, populate]],
+  // Redis does not check the argument count of these two.
+  ['reload', [2, Infinity, reload]],
+  ['loadaof', [2, Infinity, loadAof]],
 ]);
 
 function debug(c: Client, argv: string[]): void {

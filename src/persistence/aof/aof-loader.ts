@@ -1,8 +1,9 @@
 /**
- * Loading a multi-part AOF at start-up (loadAppendOnlyFiles / loadSingleAppendOnlyFile): the base
- * file (an RDB file when it starts with "REDIS", else commands), then every incr file in manifest
- * order, each command run by a client without a socket through the dispatcher. Replies are
- * dropped, as Redis's AOF client drops them.
+ * Loading a multi-part AOF at start-up and for DEBUG LOADAOF (loadAppendOnlyFiles /
+ * loadSingleAppendOnlyFile): the base file (an RDB file when it starts with "REDIS", else
+ * commands), then every incr file in manifest order, each command run by a client without a
+ * socket (dispatcher.callForLoading: no statistics, slow log, MONITOR or propagation). Replies
+ * are dropped, as Redis's AOF client drops them.
  *
  * While loading, keys never expire and a past expire time is set rather than deleting the key
  * (keyspace.loading, Redis's server.loading): a key whose TTL passed must still be there for the
@@ -183,7 +184,7 @@ class FileLoader {
     const server = this.server;
     const spec = server.commands.lookupArgv(argv);
     if (spec === undefined || spec.handler === null) return;
-    server.dispatcher.call(this.client, spec, argv);
+    server.dispatcher.callForLoading(this.client, spec, argv);
   }
 
   /** The file ends inside a command: cut it back to `validUpTo` when allowed, else stop. */

@@ -100,11 +100,17 @@ export class Aof {
     persistManifest(dir, manifest);
     this.state = 'on';
     this.server.dispatcher.sinks.push(this.writer);
-    // As Redis after loading: the size of all the files, and the base as the reference for growth.
+    this.measureFiles();
+    log.notice(`${hadIncr ? 'Opening' : 'Creating'} AOF incr file ${incr.name} on server start`);
+  }
+
+  /** As Redis after loading the AOF: the size of all its files, and the base as the reference for growth. */
+  measureFiles(): void {
+    const dir = this.dir;
+    const manifest = this.manifest;
     const baseSize = manifest.base ? fileSize(path.join(dir, manifest.base.name)) : 0;
     this.writer.currentSize = manifest.incrs.reduce((sum, f) => sum + fileSize(path.join(dir, f.name)), baseSize);
     this.rewriteBaseSize = baseSize;
-    log.notice(`${hadIncr ? 'Opening' : 'Creating'} AOF incr file ${incr.name} on server start`);
   }
 
   /** Moves a finished base file from `dir` into the AOF directory under `name`. */
