@@ -11,6 +11,8 @@ import * as path from 'node:path';
 export interface RunningServer {
   name: string;
   port: number;
+  /** The server process's id (for reading /proc/<pid>/status). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -95,15 +97,20 @@ function directiveArgs(directives: Record<string, string>): string[] {
   return Object.entries(directives).flatMap(([name, value]) => [name, value]);
 }
 
+/** redis-server style flags (--name value) for `directives`, with save points and the AOF off by default. */
+function persistenceOffFlags(directives: Record<string, string> = {}): string[] {
+  return directiveArgs({ save: '', appendonly: 'no', ...directives }).map((a, i) => (i % 2 === 0 ? `--${a}` : a));
+}
+
 export async function startRedis(redisServer = 'redis-server', options: ServerOptions = {}): Promise<RunningServer> {
   const port = await freePort();
   const { dir, cleanup } = dataDir(options);
-  const directives = directiveArgs({ save: '', appendonly: 'no', ...options.directives }).map((a, i) => (i % 2 === 0 ? `--${a}` : a));
+  const directives = persistenceOffFlags(options.directives);
   const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...directives], {
     stdio: 'ignore',
   });
   await waitForPong(port, child, 'redis-server');
-  return { name: 'redis', port, stop: stopper(child, cleanup) };
+  return { name: 'redis', port, pid: child.pid!, stop: stopper(child, cleanup) };
 }
 
 /** Starts Nodis from the compiled tree (dist/) in a child process, so it has a core of its own. */
@@ -114,5 +121,20 @@ export async function startNodis(options: ServerOptions = {}): Promise<RunningSe
   const args = [script, String(port), ...directiveArgs({ dir, save: '', ...options.directives })];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPong(port, child, 'nodis');
-  return { name: 'nodis', port, stop: stopper(child, cleanup) };
+  return { name: 'nodis', port, pid: child.pid!, stop: stopper(child, cleanup) };
+}
+
+/**
+ * Starts Nodis as its users do, with the compiled command line (dist/bin/nodis-server.js) and
+ * redis-server's flags; `nodeArgs` go to node itself (e.g. --max-semi-space-size=1).
+ */
+export async function startNodisServer(options: ServerOptions & { nodeArgs?: string[] } = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const { dir, cleanup } = dataDir(options);
+  const script = path.join(__dirname, '..', '..', 'bin', 'nodis-server.js');
+  const directives = persistenceOffFlags(options.directives);
+  const args = [...(options.nodeArgs ?? []), script, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...directives];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPong(port, child, 'nodis-server');
+  return { name: 'nodis', port, pid: child.pid!, stop: stopper(child, cleanup) };
 }
