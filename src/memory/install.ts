@@ -20,6 +20,12 @@ export function installMemoryManagement(server: Server): void {
   };
   refreshLimits();
   server.config.onChange(refreshLimits);
+  if (limits.maxmemory > 0 && limits.maxmemory < 1024 * 1024) {
+    server.log.warning(
+      `WARNING: You specified a maxmemory value that is less than 1MB (current value is ${limits.maxmemory} bytes). ` +
+        'Are you sure this is what you really want?',
+    );
+  }
 
   server.dispatcher.guards.unshift((c, spec) => {
     if (limits.clients > 0) {

@@ -19,7 +19,15 @@ import type { RedisValue } from '../keyspace/value';
 import { LRU_CLOCK_MAX, lfuDecayedCounter, lfuInitialMeta, lruClock, lruIdleMs } from '../keyspace/access-clock';
 import { strerror } from '../config/values';
 import { RdbWriter, type EntryMeta, type RdbWriterOptions } from './rdb/writer';
-import { readRdb, RdbFormatError, RdbRejected, type RdbVisitor } from './rdb/reader';
+import {
+  readRdb,
+  readRdbSource,
+  RdbFormatError,
+  RdbRejected,
+  type RdbReadOptions,
+  type RdbReadResult,
+  type RdbVisitor,
+} from './rdb/reader';
 import { loadLimitsFrom } from './rdb/value-loader';
 
 /** Which eviction data a save records for each key, from maxmemory-policy (as rdbSaveKeyValuePair). */
@@ -322,14 +330,18 @@ export function lastRdbLoad(server: Server): RdbLoadCounts {
  * keyspace is then unchanged (or holds the keys read before the error, with keepPartial).
  */
 export function loadRdbData(server: Server, data: Buffer, source: string, options: RdbLoadOptions = {}): RdbLoadResult {
+  return loadWith(server, source, options, (visitor, readOptions) => readRdb(data, visitor, readOptions, options.start ?? 0));
+}
+
+function loadWith(
+  server: Server,
+  source: string,
+  options: RdbLoadOptions,
+  read: (visitor: RdbVisitor, readOptions: RdbReadOptions) => RdbReadResult,
+): RdbLoadResult {
   const loader = new KeyspaceLoader(server, options);
   try {
-    const result = readRdb(
-      data,
-      loader,
-      { limits: loadLimitsFrom(server.config), verifyChecksum: server.config.getBool('rdbchecksum') },
-      options.start ?? 0,
-    );
+    const result = read(loader, { limits: loadLimitsFrom(server.config), verifyChecksum: server.config.getBool('rdbchecksum') });
     if (!result.checksumVerified && result.version >= 5 && server.config.getBool('rdbchecksum')) {
       server.log.notice('RDB file was saved with checksum disabled: no check performed.');
     }
@@ -350,6 +362,16 @@ export function loadRdbData(server: Server, data: Buffer, source: string, option
  * fs error (with its code, e.g. ENOENT); a bad file throws RdbLoadError and is left untouched.
  */
 export function loadRdbFile(server: Server, filePath: string, options: RdbLoadOptions = {}): RdbLoadResult {
-  const data = fs.readFileSync(filePath);
-  return loadRdbData(server, data, filePath, options);
+  // Read through a window rather than whole: a dump can be larger than one Buffer may be.
+  const fd = fs.openSync(filePath, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const source = (into: Buffer, offset: number, length: number, position: number): number =>
+      fs.readSync(fd, into, offset, length, position);
+    return loadWith(server, filePath, options, (visitor, readOptions) =>
+      readRdbSource(source, size, visitor, readOptions, options.start ?? 0),
+    );
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -3,6 +3,7 @@
  * rdbLoadDoubleValue, ...), with every read checked against the end of the data: a file cut
  * short raises an RdbFormatError that says so, never a RangeError or a garbage value.
  */
+import { Crc64 } from './crc64';
 import { lzfDecompress } from './lzf';
 import { latin1Slice, latin1Write } from './latin1';
 import { strtod } from '../../types/strtod';
@@ -26,29 +27,122 @@ export interface Blob {
   end: number;
 }
 
+/** Reads `length` bytes at file offset `position` into `into` at `offset`; returns how many it read. */
+export type RdbByteSource = (into: Buffer, offset: number, length: number, position: number) => number;
+
+/** Bytes read from a file at a time (a window grows when one item needs more). */
+const WINDOW_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The input: a whole Buffer, or a file read through a window (RDB files can be larger than one
+ * Buffer or fs.readFileSync allows). `pos` is always an offset in the whole input; `data[i]`
+ * holds the input's byte `base + i`. Bytes before `pos` may be dropped when the window moves, so
+ * a Blob stays valid only until the next read.
+ */
 export class RdbInput {
   pos: number;
   /** Set by lengthOrEncoding(): the value read was a special encoding number, not a length. */
   private encoded = false;
   private scratch = Buffer.allocUnsafe(64 * 1024);
   private readonly blob: Blob = { buf: Buffer.alloc(0), start: 0, end: 0 };
+  private data: Buffer;
+  /** Input offset of data[0], and how many bytes of data are valid. */
+  private base = 0;
+  private filled: number;
+  /** Running CRC-64 of the input from `crcFrom` up to `crcPos` (when the caller asked for one). */
+  private crc: Crc64 | null = null;
+  private crcPos = 0;
 
+  /** `size` and `source` read a file through a window; without them `data` is the whole input. */
   constructor(
-    readonly data: Buffer,
+    data: Buffer,
     start = 0,
+    readonly size = data.length,
+    private readonly source: RdbByteSource | null = null,
   ) {
+    this.data = data;
+    this.filled = source ? 0 : data.length;
     this.pos = start;
+    this.base = source ? start : 0;
+  }
+
+  /** An input reading `size` bytes of a file through `source`, from offset `start`. */
+  static fromSource(source: RdbByteSource, size: number, start = 0, windowBytes = WINDOW_BYTES): RdbInput {
+    return new RdbInput(Buffer.allocUnsafe(Math.min(windowBytes, Math.max(size - start, 1))), start, size, source);
   }
 
   get remaining(): number {
-    return this.data.length - this.pos;
+    return this.size - this.pos;
   }
 
-  /** Throws the "unexpected end" error unless n more bytes are there. */
+  /** Throws the "unexpected end" error unless n more bytes are there (reading them in if needed). */
   need(n: number): void {
-    if (this.pos + n > this.data.length) {
-      throw new RdbFormatError(`unexpected end of file, ${n} more bytes needed`, this.data.length, true);
+    if (this.pos + n > this.size) {
+      throw new RdbFormatError(`unexpected end of file, ${n} more bytes needed`, this.size, true);
     }
+    if (this.pos + n > this.base + this.filled) this.refill(n);
+  }
+
+  /** Moves the window to start at pos, large enough for n bytes, and reads the file into it. */
+  private refill(n: number): void {
+    this.feedCrc(this.pos);
+    const keep = this.base + this.filled - this.pos;
+    const from = this.pos - this.base;
+    if (n > this.data.length) {
+      const grown = Buffer.allocUnsafe(Math.max(n, this.data.length * 2));
+      this.data.copy(grown, 0, from, from + keep);
+      this.data = grown;
+    } else {
+      this.data.copyWithin(0, from, from + keep);
+    }
+    this.base = this.pos;
+    this.filled = keep;
+    while (this.filled < n) {
+      const want = Math.min(this.data.length - this.filled, this.size - (this.base + this.filled));
+      const got = this.source!(this.data, this.filled, want, this.base + this.filled);
+      if (got <= 0) throw new RdbFormatError('unexpected end of file while reading', this.base + this.filled, true);
+      this.filled += got;
+    }
+  }
+
+  /** Starts a CRC-64 of the input from the current position. */
+  startCrc(): void {
+    this.crc = new Crc64();
+    this.crcPos = this.pos;
+  }
+
+  /** Adds the bytes from the last fed position up to input offset `end` to the CRC. */
+  private feedCrc(end: number): void {
+    if (this.crc === null || end <= this.crcPos) return;
+    this.crc.update(this.data, this.crcPos - this.base, end - this.base);
+    this.crcPos = end;
+  }
+
+  /** The CRC-64 of the input from startCrc() up to input offset `end` (not read past). */
+  crcUpTo(end: number): Crc64 {
+    this.feedCrc(end);
+    return this.crc!;
+  }
+
+  /** `n` bytes at the position as a latin1 string, moving past them. */
+  text(n: number): string {
+    this.need(n);
+    const i = this.pos - this.base;
+    this.pos += n;
+    return latin1Slice(this.data, i, i + n);
+  }
+
+  /** 8 bytes at the position as an unsigned 64-bit little-endian integer, moving past them. */
+  uint64LE(): bigint {
+    this.need(8);
+    const v = this.data.readBigUInt64LE(this.pos - this.base);
+    this.pos += 8;
+    return v;
+  }
+
+  /** True when the 8 bytes at input offset `at` (already read) equal `crc`. */
+  crcMatchesAt(crc: Crc64, at: number): boolean {
+    return crc.matches(this.data, at - this.base);
   }
 
   corrupt(reason: string, offset = this.pos): RdbFormatError {
@@ -57,7 +151,7 @@ export class RdbInput {
 
   byte(): number {
     this.need(1);
-    return this.data[this.pos++];
+    return this.data[this.pos++ - this.base];
   }
 
   /** rdbLoadLenByRef: a length, or (with `encoded` set) a special string encoding number. */
@@ -71,16 +165,15 @@ export class RdbInput {
     }
     if (kind === RDB_6BITLEN) return first & 0x3f;
     if (kind === RDB_14BITLEN) return ((first & 0x3f) << 8) | this.byte();
-    const d = this.data;
     if (first === RDB_32BITLEN) {
       this.need(4);
-      const v = d.readUInt32BE(this.pos);
+      const v = this.data.readUInt32BE(this.pos - this.base);
       this.pos += 4;
       return v;
     }
     if (first === RDB_64BITLEN) {
       this.need(8);
-      const v = d.readBigUInt64BE(this.pos);
+      const v = this.data.readBigUInt64BE(this.pos - this.base);
       this.pos += 8;
       if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw this.corrupt('length too large', this.pos - 9);
       return Number(v);
@@ -107,13 +200,12 @@ export class RdbInput {
   stringBlob(): Blob {
     const at = this.pos;
     const n = this.lengthOrEncoding();
-    const d = this.data;
     const blob = this.blob;
     if (!this.encoded) {
       this.need(n);
-      blob.buf = d;
-      blob.start = this.pos;
-      blob.end = this.pos + n;
+      blob.buf = this.data;
+      blob.start = this.pos - this.base;
+      blob.end = blob.start + n;
       this.pos += n;
       return blob;
     }
@@ -132,12 +224,7 @@ export class RdbInput {
   string(): string {
     const at = this.pos;
     const n = this.lengthOrEncoding();
-    if (!this.encoded) {
-      this.need(n);
-      const s = latin1Slice(this.data, this.pos, this.pos + n);
-      this.pos += n;
-      return s;
-    }
+    if (!this.encoded) return this.text(n);
     if (n === RdbEncoding.Lzf) {
       const blob = this.lzfBlob(at);
       return latin1Slice(blob.buf, blob.start, blob.end);
@@ -148,7 +235,8 @@ export class RdbInput {
   /** rdbGenericLoadStringObject for a string value: an integer-encoded one as its number. */
   stringOrInteger(): string | number {
     const at = this.pos;
-    const first = this.data[at];
+    this.need(1);
+    const first = this.data[at - this.base];
     if (first >= 0xc0 && first <= 0xc2) {
       this.pos++;
       return this.encodedInteger(first & 0x3f, at);
@@ -158,19 +246,18 @@ export class RdbInput {
 
   /** The value of an INT8/INT16/INT32 string encoding. */
   private encodedInteger(encoding: number, at: number): number {
-    const d = this.data;
     let v: number;
     if (encoding === RdbEncoding.Int8) {
       this.need(1);
-      v = d.readInt8(this.pos);
+      v = this.data.readInt8(this.pos - this.base);
       this.pos += 1;
     } else if (encoding === RdbEncoding.Int16) {
       this.need(2);
-      v = d.readInt16LE(this.pos);
+      v = this.data.readInt16LE(this.pos - this.base);
       this.pos += 2;
     } else if (encoding === RdbEncoding.Int32) {
       this.need(4);
-      v = d.readInt32LE(this.pos);
+      v = this.data.readInt32LE(this.pos - this.base);
       this.pos += 4;
     } else {
       throw this.corrupt(`Unknown RDB string encoding type ${encoding}`, at);
@@ -191,7 +278,7 @@ export class RdbInput {
     // (and is refused before allocating for it).
     if (length > compressed * 88 + 32) throw this.corrupt('Invalid LZF compressed string', at);
     this.ensureScratch(length);
-    const produced = lzfDecompress(this.data, this.pos, compressed, this.scratch, 0, length);
+    const produced = lzfDecompress(this.data, this.pos - this.base, compressed, this.scratch, 0, length);
     if (produced !== length || length === 0) throw this.corrupt('Invalid LZF compressed string', at);
     this.pos += compressed;
     const blob = this.blob;
@@ -207,16 +294,13 @@ export class RdbInput {
     if (n === 253) return NaN;
     if (n === 254) return Infinity;
     if (n === 255) return -Infinity;
-    this.need(n);
-    const text = latin1Slice(this.data, this.pos, this.pos + n);
-    this.pos += n;
-    return strtod(text).value;
+    return strtod(this.text(n)).value;
   }
 
   /** rdbLoadBinaryDoubleValue: 8 bytes, little endian. */
   binaryDouble(): number {
     this.need(8);
-    const v = this.data.readDoubleLE(this.pos);
+    const v = this.data.readDoubleLE(this.pos - this.base);
     this.pos += 8;
     return v;
   }
@@ -224,8 +308,8 @@ export class RdbInput {
   /** rdbLoadMillisecondTime: a signed 64-bit little-endian count of milliseconds. */
   int64(): number {
     this.need(8);
-    const lo = this.data.readUInt32LE(this.pos);
-    const hi = this.data.readInt32LE(this.pos + 4);
+    const lo = this.data.readUInt32LE(this.pos - this.base);
+    const hi = this.data.readInt32LE(this.pos - this.base + 4);
     this.pos += 8;
     return hi * 4294967296 + lo;
   }
@@ -233,7 +317,7 @@ export class RdbInput {
   /** rdbLoadTime: a signed 32-bit little-endian count of seconds. */
   int32(): number {
     this.need(4);
-    const v = this.data.readInt32LE(this.pos);
+    const v = this.data.readInt32LE(this.pos - this.base);
     this.pos += 4;
     return v;
   }

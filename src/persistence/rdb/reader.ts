@@ -6,9 +6,7 @@
  * RdbVisitor (rdb-file.ts loads into a server's keyspace). Errors are RdbFormatErrors with the
  * offset where the file went wrong.
  */
-import { Crc64 } from './crc64';
-import { latin1Slice } from './latin1';
-import { RdbInput, RdbFormatError } from './rdb-input';
+import { RdbInput, RdbFormatError, type RdbByteSource } from './rdb-input';
 import { RDB_VERSION, RdbOpcode } from './rdb-constants';
 import { isObjectType, readObject, type LoadLimits } from './value-loader';
 import type { RedisValue } from '../../keyspace/value';
@@ -55,17 +53,36 @@ export interface RdbReadResult {
 
 /** Reads the RDB data that starts at `start` in `data`, handing its contents to `visitor`. */
 export function readRdb(data: Buffer, visitor: RdbVisitor, options: RdbReadOptions, start = 0): RdbReadResult {
-  const input = new RdbInput(data, start);
+  return readRdbInput(new RdbInput(data, start), visitor, options);
+}
+
+/**
+ * Reads the RDB data of a file of `size` bytes through `source`, from offset `start`, holding
+ * only a window of it in memory (`windowBytes`, grown when one item is larger).
+ */
+export function readRdbSource(
+  source: RdbByteSource,
+  size: number,
+  visitor: RdbVisitor,
+  options: RdbReadOptions,
+  start = 0,
+  windowBytes?: number,
+): RdbReadResult {
+  return readRdbInput(RdbInput.fromSource(source, size, start, windowBytes), visitor, options);
+}
+
+function readRdbInput(input: RdbInput, visitor: RdbVisitor, options: RdbReadOptions): RdbReadResult {
+  const start = input.pos;
+  if (options.verifyChecksum) input.startCrc();
   input.need(9);
-  if (latin1Slice(data, start, start + 5) !== 'REDIS') {
+  if (input.text(5) !== 'REDIS') {
     throw new RdbFormatError('Wrong signature trying to load DB from file', start);
   }
-  const versionText = latin1Slice(data, start + 5, start + 9);
+  const versionText = input.text(4);
   const version = /^[0-9]{4}$/.test(versionText) ? Number(versionText) : NaN;
   if (!(version >= 1 && version <= RDB_VERSION)) {
     throw new RdbFormatError(`Can't handle RDB format version ${versionText}`, start + 5);
   }
-  input.pos = start + 9;
 
   let expireAtMs: number | undefined;
   let lruIdle = -1;
@@ -139,12 +156,10 @@ export function readRdb(data: Buffer, visitor: RdbVisitor, options: RdbReadOptio
   let checksumVerified = false;
   if (version >= 5) {
     const at = input.pos;
-    input.need(8);
-    input.pos += 8;
-    const stored = data.readBigUInt64LE(at);
-    if (options.verifyChecksum && stored !== 0n) {
-      const crc = new Crc64().update(data, start, at);
-      if (!crc.matches(data, at)) {
+    const crc = options.verifyChecksum ? input.crcUpTo(at) : null;
+    const stored = input.uint64LE();
+    if (crc !== null && stored !== 0n) {
+      if (!input.crcMatchesAt(crc, at)) {
         throw new RdbFormatError(
           `Wrong RDB checksum expected: (${crc.value().toString(16)}) got: (${stored.toString(16)})`,
           at,
