@@ -93,7 +93,6 @@ describeCompat('maxmemory compat', (pair) => {
       ['OBJECT', 'FREQ', 'k'],
       ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru'],
       ['OBJECT', 'FREQ', 'k'],
-      ['OBJECT', 'IDLETIME', 'k'],
       ['CONFIG', 'SET', 'maxmemory-clients', '0'],
       ['CONFIG', 'SET', 'maxmemory-eviction-tenacity', '10'],
       ['CONFIG', 'SET', 'maxmemory-samples', '5'],
