@@ -35,8 +35,7 @@ function pushGeneric(c: Client, argv: string[], end: ListEnd, onlyIfExists: bool
   if (found === null) return;
   if (found === undefined && onlyIfExists) return c.reply.integer(0);
   const list = found ?? newList(c);
-  if (end === ListEnd.Head) for (let i = 2; i < argv.length; i++) list.pushHead(argv[i]);
-  else for (let i = 2; i < argv.length; i++) list.pushTail(argv[i]);
+  list.pushAll(argv, 2, end === ListEnd.Head);
   if (found) c.db.modified(key);
   else c.db.set(key, list);
   c.reply.integer(list.length);

@@ -1,33 +1,25 @@
 /**
- * The list value: a quicklist as Redis 7.0 builds it, a doubly linked list of nodes that each
- * hold a bounded run of elements. Redis stores each node as a listpack; here a node is a plain
- * array of latin1 strings, but its listpack size in bytes is tracked exactly, so that nodes fill,
- * split and merge where Redis's do (list-max-listpack-size: a positive fill is a number of
- * entries per node, -1..-5 a node size of 4/8/16/32/64 KB). DEBUG OBJECT's ql_nodes and the RDB
- * layout of a list depend on those boundaries.
+ * The value of a list: a quicklist as Redis 7.0 builds it, a doubly linked list of nodes that
+ * each hold a bounded run of elements packed into one string (quicklist-node.ts). Each node also
+ * tracks its size as a listpack exactly, so that nodes fill, split and merge where Redis's do
+ * (list-max-listpack-size: a positive fill is a number of entries per node, -1..-5 a node size
+ * of 4/8/16/32/64 KB). DEBUG OBJECT's ql_nodes and the RDB layout of a list depend on those
+ * boundaries.
  *
- * Push and pop at both ends are O(1) amortized; index lookups walk nodes from the nearer end;
- * inserts, removals and replacements touch one node's array.
+ * Push and pop at both ends are O(1) amortized; index lookups walk nodes from the nearer end, then
+ * entries inside the node; inserts, removals and replacements rebuild one node.
  *
- * Memory: a node knows its estimated heap bytes in O(1) (its strings are counted as they come and
- * go, its array is priced from its length); the list keeps the sum over its nodes, adding each
- * node's change as it happens.
+ * Memory: a node knows its estimated heap bytes in O(1); the list keeps the sum over its nodes,
+ * adding each node's change as it happens.
  */
 import type { CollectionValue } from '../keyspace/value';
-import { isCanonicalInt64 } from '../keyspace/value';
-import {
-  ARRAY_SLOT_BYTES,
-  POINTER_BYTES,
-  arrayBytes,
-  exactArrayBytes,
-  objectBytes,
-  stringBytes,
-} from '../memory/sizes';
+import { objectBytes } from '../memory/sizes';
+import { EMPTY_LISTPACK_BYTES, ListNode } from './quicklist-node';
+import { listpackEntrySize } from './quicklist-entries';
 
-/** Size of an empty listpack: 6 bytes of header and the end marker. */
-const EMPTY_LISTPACK_BYTES = 7;
-/** Heap bytes of a ListNode object (7 fields), without its array. */
-const NODE_BYTES = objectBytes(7);
+export { ListNode } from './quicklist-node';
+export { listpackEntrySize } from './quicklist-entries';
+
 /** Heap bytes of a Quicklist object (8 fields). */
 const LIST_BYTES = objectBytes(8);
 
@@ -39,6 +31,13 @@ const SIZE_SAFETY_LIMIT = 8192;
 const SIZE_ESTIMATE_OVERHEAD = 8;
 /** Redis subtracts this from two nodes' sizes when judging a merge (one header and trailer). */
 const MERGE_HEADER_ESTIMATE = 11;
+/** Most elements waiting unpacked at each end (see quicklist-node.ts). */
+const MAX_PENDING = 256;
+/**
+ * A list of n elements lets n / 2^PENDING_SHIFT elements wait unpacked at each end: a small list
+ * packs every push, and what waits stays a small share of a large one (about 1 B per element).
+ */
+const PENDING_SHIFT = 6;
 /** Largest positive fill (FILL_MAX) and smallest negative one. */
 const FILL_MAX = 32767;
 const FILL_MIN = -5;
@@ -46,212 +45,6 @@ const FILL_MIN = -5;
 /** Clamps a list-max-listpack-size value as quicklistSetFill does. */
 export function normalizeFill(fill: number): number {
   return fill > FILL_MAX ? FILL_MAX : fill < FILL_MIN ? FILL_MIN : fill;
-}
-
-/** Bytes of a listpack integer encoding (with its one back-length byte). */
-function integerEntrySize(v: number): number {
-  if (v >= 0 && v <= 127) return 2;
-  if (v >= -4096 && v <= 4095) return 3;
-  if (v >= -32768 && v <= 32767) return 4;
-  if (v >= -8388608 && v <= 8388607) return 5;
-  if (v >= -2147483648 && v <= 2147483647) return 6;
-  return 10;
-}
-
-/**
- * The value of a canonical integer text of under 16 characters (what lpStringToInt64 accepts:
- * no sign but '-', no leading zeros, not "-0"), or NaN. Parsed by hand: this runs on every push.
- */
-function shortIntegerValue(s: string): number {
-  const negative = s.charCodeAt(0) === 45;
-  const first = negative ? 1 : 0;
-  if (first === s.length) return NaN;
-  if (s.charCodeAt(first) === 48) return s.length === 1 ? 0 : NaN;
-  let v = 0;
-  for (let i = first; i < s.length; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NaN;
-    v = v * 10 + d;
-  }
-  return negative ? -v : v;
-}
-
-/** Bytes one element takes in a listpack: encoding, data and back-length. */
-export function listpackEntrySize(s: string): number {
-  const n = s.length;
-  if (n > 0 && n <= 20) {
-    const c = s.charCodeAt(0);
-    if ((c >= 48 && c <= 57) || c === 45) {
-      // Canonical integers are stored as integers.
-      if (n < 16) {
-        const v = shortIntegerValue(s);
-        if (v === v) return integerEntrySize(v);
-      } else if (isCanonicalInt64(s)) {
-        return 10;
-      }
-    }
-  }
-  const encoded = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
-  const backlen = encoded <= 127 ? 1 : encoded < 16383 ? 2 : encoded < 2097151 ? 3 : encoded < 268435455 ? 4 : 5;
-  return encoded + backlen;
-}
-
-/**
- * One node: its elements are items[start .. items.length). Free slots are kept in front only, so
- * a push at the head is O(1) amortized as well as at the tail.
- */
-export class ListNode {
-  prev: ListNode | null = null;
-  next: ListNode | null = null;
-
-  constructor(
-    public items: (string | undefined)[],
-    public start: number,
-    /** Listpack size in bytes (Redis's node->sz). */
-    public bytes: number,
-    /** Heap bytes of the element strings. */
-    public textBytes: number,
-    /** Whether `items` has had no room to spare since it was made (sliced, spread, a literal). */
-    public exact = true,
-  ) {}
-
-  static of(values: string[]): ListNode {
-    let bytes = EMPTY_LISTPACK_BYTES;
-    let textBytes = 0;
-    for (const v of values) {
-      bytes += listpackEntrySize(v);
-      textBytes += stringBytes(v.length);
-    }
-    return new ListNode(values, 0, bytes, textBytes);
-  }
-
-  /** Estimated heap bytes: the node, its array (free slots in front included) and its strings. */
-  get heapBytes(): number {
-    const slots = this.items.length;
-    return NODE_BYTES + (this.exact ? exactArrayBytes(slots) : arrayBytes(slots)) + this.textBytes;
-  }
-
-  get count(): number {
-    return this.items.length - this.start;
-  }
-
-  at(offset: number): string {
-    return this.items[this.start + offset]!;
-  }
-
-  /** The node's elements as a new array. */
-  values(): string[] {
-    return this.items.slice(this.start) as string[];
-  }
-
-  // The changes below return the change in heapBytes, computed without the getter on the common paths.
-
-  append(s: string): number {
-    const grown = this.grow();
-    this.items.push(s);
-    this.bytes += listpackEntrySize(s);
-    const text = stringBytes(s.length);
-    this.textBytes += text;
-    return grown + ARRAY_SLOT_BYTES + text;
-  }
-
-  prepend(s: string): number {
-    let grown = 0;
-    if (this.start === 0) {
-      const before = this.heapBytes;
-      this.makeRoomInFront();
-      grown = this.heapBytes - before;
-    }
-    this.items[--this.start] = s;
-    this.bytes += listpackEntrySize(s);
-    const text = stringBytes(s.length);
-    this.textBytes += text;
-    return grown + text;
-  }
-
-  /** Re-centers the elements with free slots in front, as many as there are elements. */
-  private makeRoomInFront(): void {
-    const count = this.items.length;
-    const room = count < 4 ? 4 : count;
-    const items: (string | undefined)[] = new Array(room).fill(undefined);
-    for (let i = 0; i < count; i++) items.push(this.items[i]);
-    this.items = items;
-    this.exact = false;
-    this.start = room;
-  }
-
-  /** Removes the first element (read it with at(0) first). */
-  shift(): number {
-    const s = this.items[this.start]!;
-    this.items[this.start++] = undefined;
-    this.bytes -= listpackEntrySize(s);
-    const text = stringBytes(s.length);
-    this.textBytes -= text;
-    // Drop the free slots once they outnumber the elements (a queue would grow them forever).
-    if (this.start > 32 && this.start > this.items.length - this.start) {
-      const dropped = this.start * this.slotBytes;
-      this.items.copyWithin(0, this.start);
-      this.items.length -= this.start;
-      this.start = 0;
-      return -text - dropped;
-    }
-    return -text;
-  }
-
-  /** Removes the last element (read it with at(count - 1) first). */
-  pop(): number {
-    const s = this.items.pop()!;
-    this.bytes -= listpackEntrySize(s);
-    const text = stringBytes(s.length);
-    this.textBytes -= text;
-    return -text - this.slotBytes;
-  }
-
-  insertAt(offset: number, s: string): number {
-    const grown = this.grow();
-    this.items.splice(this.start + offset, 0, s);
-    this.bytes += listpackEntrySize(s);
-    const text = stringBytes(s.length);
-    this.textBytes += text;
-    return grown + ARRAY_SLOT_BYTES + text;
-  }
-
-  replaceAt(offset: number, s: string): number {
-    const i = this.start + offset;
-    const old = this.items[i]!;
-    this.bytes += listpackEntrySize(s) - listpackEntrySize(old);
-    const change = stringBytes(s.length) - stringBytes(old.length);
-    this.textBytes += change;
-    this.items[i] = s;
-    return change;
-  }
-
-  /** Removes `count` elements from `offset` on. */
-  removeRange(offset: number, count: number): number {
-    const i = this.start + offset;
-    let text = 0;
-    for (let j = i; j < i + count; j++) {
-      const s = this.items[j]!;
-      this.bytes -= listpackEntrySize(s);
-      text += stringBytes(s.length);
-    }
-    this.textBytes -= text;
-    this.items.splice(i, count);
-    return -text - count * this.slotBytes;
-  }
-
-  /** What one array slot costs in the model: a pointer while the array is exact. */
-  private get slotBytes(): number {
-    return this.exact ? POINTER_BYTES : ARRAY_SLOT_BYTES;
-  }
-
-  /** Before the array grows: from now on it has spare room. Returns what that adds. */
-  private grow(): number {
-    if (!this.exact) return 0;
-    this.exact = false;
-    const slots = this.items.length;
-    return arrayBytes(slots) - exactArrayBytes(slots);
-  }
 }
 
 export class Quicklist implements CollectionValue {
@@ -271,22 +64,34 @@ export class Quicklist implements CollectionValue {
     this.fill = normalizeFill(fill);
   }
 
-  /** A list holding `values` in order, filled as successive tail pushes would. */
+  /** A list holding `values` in order, in the nodes successive tail pushes would make. */
   static from(values: Iterable<string>, fill = -2): Quicklist {
     const list = new Quicklist(fill);
-    for (const v of values) list.pushTail(v);
+    let run: string[] = [];
+    let bytes = EMPTY_LISTPACK_BYTES;
+    for (const v of values) {
+      if (run.length > 0 && !list.allowInsert(bytes, run.length, v.length)) {
+        list.appendNode(run);
+        run = [];
+        bytes = EMPTY_LISTPACK_BYTES;
+      }
+      run.push(v);
+      bytes += listpackEntrySize(v);
+    }
+    if (run.length > 0) list.appendNode(run);
     return list;
   }
 
   /** A list made of ready nodes, kept as they are (loading an RDB quicklist). */
   static fromNodes(nodes: Iterable<string[]>, fill = -2): Quicklist {
     const list = new Quicklist(fill);
-    for (const values of nodes) {
-      if (values.length === 0) continue;
-      list.linkNode(ListNode.of([...values]), list.tail, true);
-      list.length += values.length;
-    }
+    for (const values of nodes) if (values.length > 0) list.appendNode(values);
     return list;
+  }
+
+  private appendNode(values: string[]): void {
+    this.linkNode(ListNode.of(values), this.tail, true);
+    this.length += values.length;
   }
 
   encoding(): string {
@@ -299,9 +104,7 @@ export class Quicklist implements CollectionValue {
 
   clone(): Quicklist {
     const copy = new Quicklist(this.fill);
-    for (let n = this.head; n; n = n.next) {
-      copy.linkNode(new ListNode(n.values(), 0, n.bytes, n.textBytes), copy.tail, true);
-    }
+    for (let n = this.head; n; n = n.next) copy.linkNode(n.copy(), copy.tail, true);
     copy.length = this.length;
     return copy;
   }
@@ -312,12 +115,18 @@ export class Quicklist implements CollectionValue {
     return this.fill < 0 && bytes <= SIZE_LIMITS[-this.fill - 1];
   }
 
-  /** _quicklistNodeAllowInsert: whether `node` may take one more element of `length` bytes. */
-  private allowInsert(node: ListNode | null, length: number): boolean {
-    if (node === null) return false;
-    const estimated = node.bytes + length + SIZE_ESTIMATE_OVERHEAD;
+  /**
+   * _quicklistNodeAllowInsert: whether a node of `bytes` listpack bytes and `count` elements may
+   * take one more element of `length` bytes.
+   */
+  private allowInsert(bytes: number, count: number, length: number): boolean {
+    const estimated = bytes + length + SIZE_ESTIMATE_OVERHEAD;
     if (this.sizeMeetsLimit(estimated)) return true;
-    return estimated <= SIZE_SAFETY_LIMIT && node.count < this.fill;
+    return estimated <= SIZE_SAFETY_LIMIT && count < this.fill;
+  }
+
+  private nodeAllowsInsert(node: ListNode | null, length: number): boolean {
+    return node !== null && this.allowInsert(node.bytes, node.count, length);
   }
 
   /** _quicklistNodeAllowMerge. */
@@ -364,10 +173,7 @@ export class Quicklist implements CollectionValue {
   private mergeInto(a: ListNode, b: ListNode): ListNode {
     this.unlinkNode(b);
     const before = a.heapBytes;
-    for (let i = b.start; i < b.items.length; i++) a.items.push(b.items[i]);
-    a.exact = false;
-    a.bytes += b.bytes - EMPTY_LISTPACK_BYTES;
-    a.textBytes += b.textBytes;
+    a.absorb(b);
     this.nodeHeapBytes += a.heapBytes - before;
     return a;
   }
@@ -385,52 +191,88 @@ export class Quicklist implements CollectionValue {
     if (this.allowMerge(target, target.next)) this.mergeInto(target, target.next!);
   }
 
-  /**
-   * _quicklistSplitNode: moves part of `node` into a new node, which it returns (not linked).
-   * after: node keeps [0, offset], the new node gets the rest; otherwise the new node gets
-   * [0, offset) and node keeps [offset, end].
-   */
+  /** _quicklistSplitNode (see ListNode.splitOff); the new node is returned unlinked. */
   private splitNode(node: ListNode, offset: number, after: boolean): ListNode {
-    const cut = node.start + (after ? offset + 1 : offset);
     const before = node.heapBytes;
-    let moved: string[];
-    if (after) {
-      moved = node.items.slice(cut) as string[];
-      node.items.length = cut;
-    } else {
-      moved = node.items.slice(node.start, cut) as string[];
-      node.items = node.items.slice(cut);
-      node.exact = true;
-      node.start = 0;
-    }
-    const created = ListNode.of(moved);
-    node.bytes -= created.bytes - EMPTY_LISTPACK_BYTES;
-    node.textBytes -= created.textBytes;
+    const created = node.splitOff(offset, after);
     this.nodeHeapBytes += node.heapBytes - before;
     return created;
+  }
+
+  /** How many elements may wait unpacked at each end. */
+  private get pendingRoom(): number {
+    const room = this.length >> PENDING_SHIFT;
+    return room < MAX_PENDING ? room : MAX_PENDING;
+  }
+
+  /** Packs a node's pending elements (one that stops being at an end of the list). */
+  private packNode(node: ListNode): void {
+    const before = node.heapBytes;
+    node.pack();
+    this.nodeHeapBytes += node.heapBytes - before;
   }
 
   // ---- ends ----
 
   pushHead(s: string): void {
     const head = this.head;
-    if (this.allowInsert(head, s.length)) this.nodeHeapBytes += head!.prepend(s);
-    else this.linkNode(ListNode.of([s]), head, false);
+    if (this.nodeAllowsInsert(head, s.length)) {
+      this.nodeHeapBytes += head!.push(s, true, this.pendingRoom);
+    } else {
+      if (head !== null) this.packNode(head);
+      this.linkNode(ListNode.of([s]), head, false);
+    }
     this.length++;
   }
 
   pushTail(s: string): void {
     const tail = this.tail;
-    if (this.allowInsert(tail, s.length)) this.nodeHeapBytes += tail!.append(s);
-    else this.linkNode(ListNode.of([s]), tail, true);
+    if (this.nodeAllowsInsert(tail, s.length)) {
+      this.nodeHeapBytes += tail!.push(s, false, this.pendingRoom);
+    } else {
+      if (tail !== null) this.packNode(tail);
+      this.linkNode(ListNode.of([s]), tail, true);
+    }
     this.length++;
+  }
+
+  /**
+   * Pushes values[from...] one by one at the head (each before the one before it) or at the
+   * tail, as successive pushHead() / pushTail() calls would, packing each node's share at once.
+   */
+  pushAll(values: readonly string[], from: number, atHead: boolean): void {
+    if (values.length - from === 1) {
+      if (atHead) this.pushHead(values[from]);
+      else this.pushTail(values[from]);
+      return;
+    }
+    for (let i = from; i < values.length; ) {
+      const node = atHead ? this.head : this.tail;
+      // The values that fit in the end node, or else in a new one, as the pushes would judge.
+      const fits = this.nodeAllowsInsert(node, values[i].length);
+      let bytes = fits ? node!.bytes : EMPTY_LISTPACK_BYTES + listpackEntrySize(values[i]);
+      let to = fits ? i : i + 1;
+      while (to < values.length && this.allowInsert(bytes, (fits ? node!.count : 0) + to - i, values[to].length)) {
+        bytes += listpackEntrySize(values[to++]);
+      }
+      this.length += to - i;
+      if (fits) {
+        this.nodeHeapBytes += node!.pushMany(values, i, to, atHead, this.pendingRoom);
+      } else {
+        const run = values.slice(i, to);
+        if (atHead) run.reverse();
+        if (node !== null) this.packNode(node);
+        this.linkNode(ListNode.of(run), node, !atHead);
+      }
+      i = to;
+    }
   }
 
   popHead(): string | undefined {
     const node = this.head;
     if (node === null) return undefined;
-    const s = node.at(0);
-    this.nodeHeapBytes += node.shift();
+    const s = node.first();
+    this.nodeHeapBytes += node.shift(s);
     this.length--;
     if (node.count === 0) this.unlinkNode(node);
     return s;
@@ -439,8 +281,8 @@ export class Quicklist implements CollectionValue {
   popTail(): string | undefined {
     const node = this.tail;
     if (node === null) return undefined;
-    const s = node.at(node.count - 1);
-    this.nodeHeapBytes += node.pop();
+    const s = node.last();
+    this.nodeHeapBytes += node.pop(s);
     this.length--;
     if (node.count === 0) this.unlinkNode(node);
     return s;
@@ -491,21 +333,21 @@ export class Quicklist implements CollectionValue {
     const i = this.normalizeIndex(index);
     if (i < 0) return false;
     const node = this.seek(i);
-    this.nodeHeapBytes += node.replaceAt(this.seekOffset, s);
+    const before = node.heapBytes;
+    node.replaceAt(this.seekOffset, s);
+    this.nodeHeapBytes += node.heapBytes - before;
     return true;
   }
 
   /** Elements start..stop inclusive (both already within 0..length-1, start <= stop). */
   range(start: number, stop: number): string[] {
-    const out: string[] = new Array(stop - start + 1);
-    let node: ListNode | null = this.seek(start);
-    let i = node.start + this.seekOffset;
-    for (let k = 0; k < out.length; k++) {
-      if (i >= node!.items.length) {
-        node = node!.next;
-        i = node!.start;
-      }
-      out[k] = node!.items[i++]!;
+    const n = stop - start + 1;
+    const out: string[] = new Array(n);
+    let node = this.seek(start);
+    let k = node.collect(this.seekOffset, n, out, 0);
+    while (k < n) {
+      node = node.next!;
+      k = node.collect(0, n - k, out, k);
     }
     return out;
   }
@@ -517,28 +359,27 @@ export class Quicklist implements CollectionValue {
   scan(fromTail: boolean, visit: (value: string, index: number) => boolean): void {
     if (!fromTail) {
       let index = 0;
-      for (let n = this.head; n; n = n.next) {
-        for (let i = n.start; i < n.items.length; i++) if (!visit(n.items[i]!, index++)) return;
-      }
+      const forward = (value: string) => visit(value, index++);
+      for (let n = this.head; n; n = n.next) if (!n.forEachForward(forward)) return;
       return;
     }
     let index = this.length - 1;
-    for (let n = this.tail; n; n = n.prev) {
-      for (let i = n.items.length - 1; i >= n.start; i--) if (!visit(n.items[i]!, index--)) return;
-    }
+    const backward = (value: string) => visit(value, index--);
+    for (let n = this.tail; n; n = n.prev) if (!n.forEachBackward(backward)) return;
   }
 
   /** Every element in order. */
   forEach(visit: (value: string, index: number) => void): void {
-    let index = 0;
-    for (let n = this.head; n; n = n.next) {
-      for (let i = n.start; i < n.items.length; i++) visit(n.items[i]!, index++);
-    }
+    this.scan(false, (value, index) => {
+      visit(value, index);
+      return true;
+    });
   }
 
   toArray(): string[] {
-    const out: string[] = [];
-    for (let n = this.head; n; n = n.next) for (let i = n.start; i < n.items.length; i++) out.push(n.items[i]!);
+    const out: string[] = new Array(this.length);
+    let k = 0;
+    for (let n = this.head; n; n = n.next) k = n.collect(0, n.count, out, k);
     return out;
   }
 
@@ -562,9 +403,9 @@ export class Quicklist implements CollectionValue {
    */
   insert(pivot: string, value: string, after: boolean): boolean {
     for (let node = this.head; node; node = node.next) {
-      const i = node.items.indexOf(pivot, node.start);
-      if (i >= 0) {
-        this.insertNear(node, i - node.start, value, after);
+      const offset = node.indexOf(pivot);
+      if (offset >= 0) {
+        this.insertNear(node, offset, value, after);
         return true;
       }
     }
@@ -574,24 +415,23 @@ export class Quicklist implements CollectionValue {
   /** _quicklistInsert: where the new element goes depends on how full the nodes around are. */
   private insertNear(node: ListNode, offset: number, value: string, after: boolean): void {
     const size = value.length;
-    const full = !this.allowInsert(node, size);
+    const full = !this.nodeAllowsInsert(node, size);
     const atTail = after && offset === node.count - 1;
     const atHead = !after && offset === 0;
-    const nextHasRoom = atTail && this.allowInsert(node.next, size);
-    const prevHasRoom = atHead && this.allowInsert(node.prev, size);
     if (!full) {
-      this.nodeHeapBytes += node.insertAt(after ? offset + 1 : offset, value);
-    } else if (atTail && nextHasRoom) {
-      this.nodeHeapBytes += node.next!.prepend(value);
-    } else if (atHead && prevHasRoom) {
-      this.nodeHeapBytes += node.prev!.append(value);
+      const before = node.heapBytes;
+      node.insertAt(after ? offset + 1 : offset, value);
+      this.nodeHeapBytes += node.heapBytes - before;
+    } else if (atTail && this.nodeAllowsInsert(node.next, size)) {
+      this.nodeHeapBytes += node.next!.push(value, true, this.pendingRoom);
+    } else if (atHead && this.nodeAllowsInsert(node.prev, size)) {
+      this.nodeHeapBytes += node.prev!.push(value, false, this.pendingRoom);
     } else if (atTail || atHead) {
       this.linkNode(ListNode.of([value]), node, after);
     } else {
       const created = this.splitNode(node, offset, after);
       // Not linked yet: linkNode counts it whole.
-      if (after) created.prepend(value);
-      else created.append(value);
+      created.push(value, after, 0);
       this.linkNode(created, node, after);
       this.mergeAround(node);
     }
@@ -607,37 +447,13 @@ export class Quicklist implements CollectionValue {
     let node = fromTail ? this.tail : this.head;
     while (node !== null && (limit === 0 || removed < limit)) {
       const following = fromTail ? node.prev : node.next;
-      const items = node.items;
-      const kept: string[] = [];
-      let taken = 0;
-      if (!fromTail) {
-        for (let i = node.start; i < items.length; i++) {
-          const s = items[i]!;
-          if (s === value && (limit === 0 || removed + taken < limit)) taken++;
-          else kept.push(s);
-        }
-      } else {
-        for (let i = items.length - 1; i >= node.start; i--) {
-          const s = items[i]!;
-          if (s === value && (limit === 0 || removed + taken < limit)) taken++;
-          else kept.push(s);
-        }
-        kept.reverse();
-      }
+      const before = node.heapBytes;
+      const taken = node.removeMatching(value, limit === 0 ? 0 : limit - removed, fromTail);
       if (taken > 0) {
+        this.nodeHeapBytes += node.heapBytes - before;
         removed += taken;
         this.length -= taken;
-        if (kept.length === 0) {
-          this.unlinkNode(node);
-        } else {
-          const before = node.heapBytes;
-          node.bytes -= taken * listpackEntrySize(value);
-          node.textBytes -= taken * stringBytes(value.length);
-          node.items = kept;
-          node.exact = false;
-          node.start = 0;
-          this.nodeHeapBytes += node.heapBytes - before;
-        }
+        if (node.count === 0) this.unlinkNode(node);
       }
       node = following;
     }
@@ -659,7 +475,9 @@ export class Quicklist implements CollectionValue {
       if (offset === 0 && take === node.count) {
         this.unlinkNode(node);
       } else {
-        this.nodeHeapBytes += node.removeRange(offset, take);
+        const before = node.heapBytes;
+        node.removeRange(offset, take);
+        this.nodeHeapBytes += node.heapBytes - before;
       }
       this.length -= take;
       extent -= take;

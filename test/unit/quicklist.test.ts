@@ -1,6 +1,7 @@
 /**
  * The quicklist against a plain array under random operations, its node accounting (listpack
- * sizes, node boundaries as Redis 7.0 makes them), and the iteration helpers.
+ * sizes, node boundaries as Redis 7.0 makes them), the packed representation of its nodes, and
+ * the iteration helpers.
  */
 import { describe, expect, test } from 'vitest';
 import { ListNode, Quicklist, listpackEntrySize, normalizeFill } from '../../src/types/quicklist';
@@ -26,7 +27,23 @@ function checkInvariants(list: Quicklist): void {
   expect(list.nodeCount).toBe(nodes);
 }
 
-const ELEMENTS = ['a', 'b', '', '0', '127', '-5', '100000', 'x'.repeat(70), '\x00\xff', 'y'.repeat(300), '9223372036854775807'];
+const ELEMENTS = [
+  'a',
+  'b',
+  '',
+  '0',
+  '127',
+  '-5',
+  '100000',
+  'x'.repeat(70),
+  '\x00\xff',
+  'y'.repeat(300),
+  '9223372036854775807',
+  // Bytes that look like entries: a packed "a" is \x01a\x01.
+  '\x01a\x01',
+  // A 3-byte length.
+  'z'.repeat(17000),
+];
 
 describe('listpackEntrySize', () => {
   test('integers take their listpack integer encoding', () => {
@@ -142,7 +159,7 @@ describe('Quicklist', () => {
     }
   });
 
-  test('a queue (push at one end, pop at the other) keeps node arrays bounded', () => {
+  test('a queue (push at one end, pop at the other) lets the bytes of popped entries go', () => {
     const list = new Quicklist(-2);
     for (let i = 0; i < 100; i++) list.pushTail(`e${i}`);
     for (let i = 0; i < 200000; i++) {
@@ -152,7 +169,8 @@ describe('Quicklist', () => {
       list.popTail();
     }
     expect(list.length).toBe(100);
-    for (let n = list.head; n; n = n.next) expect(n.items.length).toBeLessThan(1000);
+    // The dropped bytes of popped entries go: each packed string stays within twice its live part.
+    for (let n = list.head; n; n = n.next) expect(n.packed.length).toBeLessThan(2 * 12 * n.count + 100);
     checkInvariants(list);
   });
 
@@ -230,6 +248,108 @@ describe('Quicklist', () => {
     expect(copy.fill).toBe(2);
     expect(list.encoding()).toBe('quicklist');
     checkInvariants(copy);
+  });
+
+  test('elements of every length read back from either end', () => {
+    // Lengths around each varint size (1, 2 and 3 bytes), binary bytes, and a fill that lets big elements share nodes.
+    const lengths = [0, 1, 12, 13, 127, 128, 4095, 4096, 16383, 16384, 70000];
+    const values = lengths.map((n, i) => Buffer.alloc(n, i * 37 + 200).toString('latin1'));
+    for (const fill of [-5, -2, 3]) {
+      const list = new Quicklist(fill);
+      const model: string[] = [];
+      values.forEach((v, i) => {
+        if (i % 2) list.pushHead(v);
+        else list.pushTail(v);
+        if (i % 2) model.unshift(v);
+        else model.push(v);
+      });
+      checkInvariants(list);
+      expect(list.toArray()).toEqual(model);
+      for (let i = 0; i < model.length; i++) expect(list.get(i)).toBe(model[i]);
+      const backwards: string[] = [];
+      list.scan(true, (v) => backwards.push(v) > 0);
+      expect(backwards).toEqual([...model].reverse());
+      list.set(3, values[10]);
+      model[3] = values[10];
+      list.insert(values[5], 'after', true);
+      model.splice(model.indexOf(values[5]) + 1, 0, 'after');
+      expect(list.remove(values[0], 0, false)).toBe(1);
+      model.splice(model.indexOf(values[0]), 1);
+      checkInvariants(list);
+      expect(list.toArray()).toEqual(model);
+      while (model.length > 0) {
+        expect(list.popTail()).toBe(model.pop());
+        if (model.length > 0) expect(list.popHead()).toBe(model.shift());
+      }
+      expect(list.length).toBe(0);
+    }
+  });
+
+  test('an element whose bytes hold the packed form of another does not match it', () => {
+    // "ab" packs as \x02ab\x02, found at offset 1 of the first element's entry.
+    const list = Quicklist.from(['\x02ab\x02', 'x', 'ab', '\x02ab\x02', 'ab']);
+    expect(list.insert('ab', 'new', false)).toBe(true);
+    expect(list.toArray()).toEqual(['\x02ab\x02', 'x', 'new', 'ab', '\x02ab\x02', 'ab']);
+    expect(list.remove('ab', 1, true)).toBe(1);
+    expect(list.remove('ab', 0, false)).toBe(1);
+    expect(list.toArray()).toEqual(['\x02ab\x02', 'x', 'new', '\x02ab\x02']);
+    expect(list.insert('b', 'no', true)).toBe(false);
+    checkInvariants(list);
+  });
+
+  test('a small list is one packed string at rest, a long element alone stays a string', () => {
+    const small = Quicklist.from(['a', 'bb', 'ccc']);
+    small.pushHead('first');
+    small.pushTail('last');
+    const node = small.head!;
+    expect([node.front, node.back]).toEqual([null, null]);
+    expect(node.packed).toBe('\x05first\x05\x01a\x01\x02bb\x02\x03ccc\x03\x04last\x04');
+
+    const long = 'w'.repeat(10000);
+    const plain = Quicklist.from([long]);
+    expect(plain.head!.back).toEqual([long]);
+    expect(plain.get(0)).toBe(long);
+    expect(plain.popHead()).toBe(long);
+  });
+
+  test('pushes wait unpacked only at the end nodes of a long list, and a clone packs them', () => {
+    const list = new Quicklist(-2);
+    for (let i = 0; i < 5000; i++) {
+      list.pushTail(`tail:${i}`);
+      list.pushHead(`head:${i}`);
+    }
+    checkInvariants(list);
+    for (let n = list.head!.next; n !== list.tail; n = n!.next) expect([n!.front, n!.back]).toEqual([null, null]);
+    expect(list.head!.front!.length).toBeGreaterThan(0);
+    expect(list.tail!.back!.length).toBeGreaterThan(0);
+    const copy = list.clone();
+    for (let n = copy.head; n; n = n.next) expect([n.front, n.back]).toEqual([null, null]);
+    // Packed strings never change: the copy shares those of the nodes without pending elements.
+    expect(copy.head!.next!.packed).toBe(list.head!.next!.packed);
+    expect(copy.toArray()).toEqual(list.toArray());
+    expect(copy.memoryUsage()).toBeLessThan(list.memoryUsage());
+    checkInvariants(copy);
+  });
+
+  test('pushAll makes the nodes successive pushes make', () => {
+    const random = seededRandom(77);
+    const pick = () => ELEMENTS[Math.floor(random() * ELEMENTS.length)] + String(Math.floor(random() * 10));
+    for (const fill of [-5, -2, -1, 1, 3, 100]) {
+      for (const atHead of [true, false]) {
+        const one = new Quicklist(fill);
+        const all = new Quicklist(fill);
+        for (let round = 0; round < 30; round++) {
+          const argv = ['RPUSH', 'key', ...Array.from({ length: Math.floor(random() * 40) }, pick)];
+          for (let i = 2; i < argv.length; i++) {
+            if (atHead) one.pushHead(argv[i]);
+            else one.pushTail(argv[i]);
+          }
+          all.pushAll(argv, 2, atHead);
+          expect([...all.nodes()]).toEqual([...one.nodes()]);
+          checkInvariants(all);
+        }
+      }
+    }
   });
 
   test('index lookups from either end', () => {

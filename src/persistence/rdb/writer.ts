@@ -371,8 +371,7 @@ export class RdbWriter {
     for (let node = list.head; node !== null; node = node.next) {
       this.len(QUICKLIST_NODE_CONTAINER_PACKED);
       lp.reset();
-      const items = node.items;
-      for (let i = node.start; i < items.length; i++) lp.appendString(items[i]!);
+      for (const element of node.values()) lp.appendString(element);
       this.listpackBlob();
     }
   }
