@@ -9,6 +9,7 @@
  * VmRSS and INFO's used_memory, load the data with pipelined raw RESP, wait for every reply, wait
  * `--settle` ms, and read both again. Lists count per element, the others per key.
  */
+import { DEFAULT_NODE_FLAGS } from '../src/memory/node-flags';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
     .option('--settle <ms>', 'wait this long after the last reply before reading RSS again', '1000')
     .option('--window <n>', 'most requests awaiting a reply while loading', '20000')
     .option('--rounds <n>', 'measure each dataset this many times on fresh servers (the median is shown)', '1')
-    .option('--node-args <flags>', 'extra node flags for the Nodis process (space separated)', '')
+    .option('--node-args <flags>', 'node flags for the Nodis process, space separated (default: those npm start uses)', DEFAULT_NODE_FLAGS.join(' '))
     .parse();
   const o = program.opts<Options>();
   const scale = positiveNumber(o.scale, 'scale');

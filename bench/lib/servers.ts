@@ -2,6 +2,7 @@
  * Processes the benchmarks need: a redis-server and a Nodis server on free ports, and a check
  * that the Redis tools are installed.
  */
+import { DEFAULT_NODE_FLAGS } from '../../src/memory/node-flags';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -118,7 +119,7 @@ export async function startNodis(options: ServerOptions = {}): Promise<RunningSe
   const port = await freePort();
   const { dir, cleanup } = dataDir(options);
   const script = path.join(__dirname, 'start-nodis.js');
-  const args = [script, String(port), ...directiveArgs({ dir, save: '', ...options.directives })];
+  const args = [...DEFAULT_NODE_FLAGS, script, String(port), ...directiveArgs({ dir, save: '', ...options.directives })];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPong(port, child, 'nodis');
   return { name: 'nodis', port, pid: child.pid!, stop: stopper(child, cleanup) };
@@ -126,14 +127,14 @@ export async function startNodis(options: ServerOptions = {}): Promise<RunningSe
 
 /**
  * Starts Nodis as its users do, with the compiled command line (dist/bin/nodis-server.js) and
- * redis-server's flags; `nodeArgs` go to node itself (e.g. --max-semi-space-size=1).
+ * redis-server's flags; `nodeArgs` go to node itself (default: the flags `npm start` uses).
  */
 export async function startNodisServer(options: ServerOptions & { nodeArgs?: string[] } = {}): Promise<RunningServer> {
   const port = await freePort();
   const { dir, cleanup } = dataDir(options);
   const script = path.join(__dirname, '..', '..', 'bin', 'nodis-server.js');
   const directives = persistenceOffFlags(options.directives);
-  const args = [...(options.nodeArgs ?? []), script, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...directives];
+  const args = [...(options.nodeArgs ?? DEFAULT_NODE_FLAGS), script, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...directives];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPong(port, child, 'nodis-server');
   return { name: 'nodis', port, pid: child.pid!, stop: stopper(child, cleanup) };
