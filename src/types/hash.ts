@@ -3,60 +3,62 @@
  * hash-max-listpack-entries fields and every field and value is at most hash-max-listpack-value
  * bytes long, then "hashtable" (DenseMap) for good.
  *
- * The listpack is one flat array [f1, v1, f2, v2, ...] in Redis's listpack order: a new field is
- * appended, and setting an existing field keeps its place, so HGETALL on a small hash answers in
- * the same order as Redis. Lookups scan it linearly, as Redis does.
+ * The listpack is one packed string of entries [f1, v1, f2, v2, ...] (packed-entries.ts) in
+ * Redis's listpack order: a new field is appended, and setting an existing field keeps its place,
+ * so HGETALL on a small hash answers in the same order as Redis. Lookups scan it linearly, as
+ * Redis does, comparing in place.
  *
- * Memory: the listpack array is priced from its length, its strings counted as they come and go;
- * the hashtable keeps its own count.
+ * Memory: the listpack is its one string; the hashtable keeps its own count.
  */
 import type { CollectionValue } from '../keyspace/value';
-import { arrayBytes, exactArrayBytes, objectBytes, stringBytes } from '../memory/sizes';
+import { objectBytes } from '../memory/sizes';
 import { DenseMap, scanSlots } from './dense-table';
+import {
+  EntryCursor,
+  entryAt,
+  findEntry,
+  insertEntries,
+  packedBytes,
+  readEntry,
+  removeEntries,
+  replaceEntry,
+  skipEntry,
+} from './packed-entries';
 
-/** Heap bytes of a HashValue object (5 fields). */
-const HASH_BYTES = objectBytes(5);
+/** Heap bytes of a HashValue object (4 fields). */
+const HASH_BYTES = objectBytes(4);
 
 export class HashValue implements CollectionValue {
   readonly type = 'hash' as const;
-  /** The listpack encoding, or null once converted. */
-  private pairs: string[] | null = [];
+  /** The listpack encoding: fields and values packed in one string, or null once converted. */
+  private packed: string | null = '';
   /** The hashtable encoding, or null while the hash is a listpack. */
   private table: DenseMap | null = null;
-  /** Heap bytes of the listpack's strings (0 once converted). */
-  private textBytes = 0;
-  /** Whether the listpack array has had no room to spare since it was copied (no field added since). */
-  private exact = false;
+  /** Fields in the listpack (0 once converted). */
+  private fields = 0;
 
   encoding(): string {
-    return this.pairs !== null ? 'listpack' : 'hashtable';
+    return this.packed !== null ? 'listpack' : 'hashtable';
   }
 
   memoryUsage(): number {
-    const pairs = this.pairs;
-    if (pairs === null) return HASH_BYTES + this.table!.memoryUsage();
-    return HASH_BYTES + (this.exact ? exactArrayBytes(pairs.length) : arrayBytes(pairs.length)) + this.textBytes;
+    const packed = this.packed;
+    return HASH_BYTES + (packed !== null ? packedBytes(packed.length) : this.table!.memoryUsage());
   }
 
   get size(): number {
-    return this.pairs !== null ? this.pairs.length >>> 1 : this.table!.size;
-  }
-
-  /** Index of the field in the listpack array, or -1. */
-  private indexOf(field: string): number {
-    const pairs = this.pairs!;
-    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === field) return i;
-    return -1;
+    return this.packed !== null ? this.fields : this.table!.size;
   }
 
   get(field: string): string | undefined {
-    if (this.pairs === null) return this.table!.get(field);
-    const i = this.indexOf(field);
-    return i < 0 ? undefined : this.pairs[i + 1];
+    const packed = this.packed;
+    if (packed === null) return this.table!.get(field);
+    const at = findEntry(packed, field, 2);
+    return at < 0 ? undefined : readEntry(packed, skipEntry(packed, at));
   }
 
   has(field: string): boolean {
-    return this.pairs === null ? this.table!.has(field) : this.indexOf(field) >= 0;
+    return this.packed === null ? this.table!.has(field) : findEntry(this.packed, field, 2) >= 0;
   }
 
   /**
@@ -65,43 +67,62 @@ export class HashValue implements CollectionValue {
    * or when it grows past maxEntries fields.
    */
   set(field: string, value: string, maxEntries: number, maxValue: number): boolean {
-    const pairs = this.pairs;
-    if (pairs === null) return this.table!.set(field, value);
+    const packed = this.packed;
+    if (packed === null) return this.table!.set(field, value);
     if (field.length > maxValue || value.length > maxValue) {
       this.convertToTable();
       return this.table!.set(field, value);
     }
-    const i = this.indexOf(field);
-    if (i >= 0) {
-      this.textBytes += stringBytes(value.length) - stringBytes(pairs[i + 1].length);
-      pairs[i + 1] = value;
+    const at = findEntry(packed, field, 2);
+    if (at >= 0) {
+      this.packed = replaceEntry(packed, skipEntry(packed, at), value);
       return false;
     }
-    pairs.push(field, value);
-    this.exact = false;
-    this.textBytes += stringBytes(field.length) + stringBytes(value.length);
-    if (pairs.length >>> 1 > maxEntries) this.convertToTable();
+    if (this.fields + 1 > maxEntries) {
+      // Redis appends, then converts: the new field goes last in the table either way.
+      this.convertToTable();
+      return this.table!.set(field, value);
+    }
+    this.packed = insertEntries(packed, packed.length, field, value);
+    this.fields++;
     return true;
   }
 
   /** Removes a field; false when it was not there. Never changes the encoding. */
   delete(field: string): boolean {
-    if (this.pairs === null) return this.table!.delete(field);
-    const i = this.indexOf(field);
-    if (i < 0) return false;
-    this.textBytes -= stringBytes(field.length) + stringBytes(this.pairs[i + 1].length);
-    this.pairs.splice(i, 2);
+    const packed = this.packed;
+    if (packed === null) return this.table!.delete(field);
+    const at = findEntry(packed, field, 2);
+    if (at < 0) return false;
+    this.packed = removeEntries(packed, at, 2);
+    this.fields--;
     return true;
   }
 
-  /** The field of the i-th entry in iteration order (0 <= i < size). */
+  /** The field of the i-th entry in iteration order (0 <= i < size); O(1) when read in order. */
   fieldAt(i: number): string {
-    return this.pairs !== null ? this.pairs[2 * i] : this.table!.fieldAt(i);
+    return this.packed !== null ? entryAt(this.packed, 2 * i) : this.table!.fieldAt(i);
   }
 
   /** The value of the i-th entry in iteration order. */
   valueAt(i: number): string {
-    return this.pairs !== null ? this.pairs[2 * i + 1] : this.table!.valueAt(i);
+    return this.packed !== null ? entryAt(this.packed, 2 * i + 1) : this.table!.valueAt(i);
+  }
+
+  /** Every field and value in iteration order. */
+  forEach(visit: (field: string, value: string) => void): void {
+    const packed = this.packed;
+    if (packed === null) {
+      const table = this.table!;
+      for (let i = 0; i < table.size; i++) visit(table.fieldAt(i), table.valueAt(i));
+      return;
+    }
+    const cursor = new EntryCursor(packed);
+    while (cursor.next()) {
+      const field = cursor.value();
+      cursor.next();
+      visit(field, cursor.value());
+    }
   }
 
   /**
@@ -109,30 +130,28 @@ export class HashValue implements CollectionValue {
    * a hashtable visits about `count` fields.
    */
   scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
-    const pairs = this.pairs;
-    if (pairs !== null) {
-      for (let i = 0; i < pairs.length; i += 2) visit(pairs[i], pairs[i + 1]);
+    if (this.packed !== null) {
+      this.forEach(visit);
       return 0;
     }
     const table = this.table!;
     return scanSlots(table.size, cursor, count, (slot) => visit(table.fieldAt(slot), table.valueAt(slot)));
   }
 
+  /** A copy; a listpack shares its string, which is never changed in place. */
   clone(): HashValue {
     const copy = new HashValue();
-    copy.pairs = this.pairs === null ? null : this.pairs.slice();
+    copy.packed = this.packed;
     copy.table = this.table === null ? null : this.table.clone();
-    copy.textBytes = this.textBytes;
-    copy.exact = true;
+    copy.fields = this.fields;
     return copy;
   }
 
   private convertToTable(): void {
-    const pairs = this.pairs!;
     const table = new DenseMap();
-    for (let i = 0; i < pairs.length; i += 2) table.set(pairs[i], pairs[i + 1]);
+    this.forEach((field, value) => table.set(field, value));
     this.table = table;
-    this.pairs = null;
-    this.textBytes = 0;
+    this.packed = null;
+    this.fields = 0;
   }
 }

@@ -9,7 +9,7 @@
  * Ranks are 0-based here. Members are latin1 strings compared by bytes.
  */
 import type { CollectionValue } from '../keyspace/value';
-import { HEAP_NUMBER_BYTES, objectBytes } from '../memory/sizes';
+import { objectBytes } from '../memory/sizes';
 import { formatDouble } from '../protocol/format-double';
 import { scanSlots } from './dense-table';
 import { ZsetEntries } from './zset-encoding';
@@ -44,11 +44,20 @@ export interface ListpackLimits {
   maxValue: number;
 }
 
+/**
+ * The score the last add() left its member with. One for all sorted sets, as it is read right
+ * after add(): a field would cost every sorted set a boxed double (24 bytes).
+ */
+let lastAddScore = 0;
+
 export class SortedSet implements CollectionValue {
   readonly type = 'zset' as const;
   private enc: CompactZset | SkiplistZset;
-  /** The score zsetAdd left the member with (Redis's newscore), after add(). */
-  lastScore = 0;
+
+  /** The score zsetAdd left the member with (Redis's newscore), read right after add(). */
+  get lastScore(): number {
+    return lastAddScore;
+  }
 
   constructor(enc: CompactZset | SkiplistZset = new CompactZset()) {
     this.enc = enc;
@@ -81,9 +90,9 @@ export class SortedSet implements CollectionValue {
     return this.enc.size;
   }
 
-  /** Estimated heap bytes: this object (3 fields, lastScore boxed) and the encoding's structure. */
+  /** Estimated heap bytes: this object (2 fields) and the encoding's structure. */
   memoryUsage(): number {
-    return objectBytes(3) + HEAP_NUMBER_BYTES + this.enc.memoryUsage();
+    return objectBytes(2) + this.enc.memoryUsage();
   }
 
   clone(): SortedSet {
@@ -111,7 +120,7 @@ export class SortedSet implements CollectionValue {
       const lt = (flags & ZaddIn.LT) !== 0;
       const gt = (flags & ZaddIn.GT) !== 0;
       if ((lt && score >= current) || (gt && score <= current)) return ZaddOut.Nop;
-      this.lastScore = score;
+      lastAddScore = score;
       if (score === current) return 0;
       this.enc.update(member, score);
       return ZaddOut.Updated;
@@ -124,7 +133,7 @@ export class SortedSet implements CollectionValue {
       this.convertToSkiplist();
     }
     this.enc.insert(score, member);
-    this.lastScore = score;
+    lastAddScore = score;
     return ZaddOut.Added;
   }
 
@@ -233,7 +242,7 @@ export class SortedSet implements CollectionValue {
   scan(cursor: number, count: number, visit: (member: string, scoreText: string) => void): number {
     const enc = this.enc;
     if (enc instanceof CompactZset) {
-      for (let i = 0; i < enc.size; i++) visit(enc.members[i], listpackScoreText(enc.scores[i]));
+      enc.forEach((member, score) => visit(member, listpackScoreText(score)));
       return 0;
     }
     return scanSlots(enc.size, cursor, count, (slot) => visit(enc.memberAt(slot), formatDouble(enc.scoreAt(slot))));
@@ -253,9 +262,8 @@ export class SortedSet implements CollectionValue {
   }
 
   private convertToSkiplist(): void {
-    const compact = this.enc as CompactZset;
     const big = new SkiplistZset();
-    for (let i = 0; i < compact.size; i++) big.insert(compact.scores[i], compact.members[i]);
+    (this.enc as CompactZset).forEach((member, score) => big.insert(score, member));
     this.enc = big;
   }
 }

@@ -102,6 +102,48 @@ describe('HashValue', () => {
     }
   });
 
+  test('a listpack holds binary, empty and long fields and values (multi-byte headers)', () => {
+    const hash = new HashValue();
+    const pairs: [string, string][] = [
+      ['\x00\xff', ''],
+      ['', '\x00'],
+      ['f'.repeat(200), 'v'.repeat(300)],
+      ['\xff', 'x'.repeat(20000)],
+      ['field:1', 'field:1'],
+    ];
+    for (const [f, v] of pairs) expect(hash.set(f, v, 512, 20000)).toBe(true);
+    expect(hash.encoding()).toBe('listpack');
+    expect(entries(hash)).toEqual(pairs);
+    for (const [f, v] of pairs) expect(hash.get(f)).toBe(v);
+    // A value equal to a field is not taken for one.
+    expect(hash.get('x'.repeat(20000))).toBeUndefined();
+    expect(hash.has('v'.repeat(300))).toBe(false);
+    expect(hash.set('f'.repeat(200), 'short', 512, 20000)).toBe(false);
+    expect(hash.delete('\x00\xff')).toBe(true);
+    expect(hash.delete('\x00\xff')).toBe(false);
+    const visited: [string, string][] = [];
+    hash.forEach((f, v) => visited.push([f, v]));
+    expect(visited).toEqual([['', '\x00'], ['f'.repeat(200), 'short'], ['\xff', 'x'.repeat(20000)], ['field:1', 'field:1']]);
+    expect(entries(hash)).toEqual(visited);
+    // Converted, the table keeps the listpack's order.
+    hash.set('long', 'y'.repeat(20001), 512, 20000);
+    expect(hash.encoding()).toBe('hashtable');
+    expect(entries(hash)).toEqual([...visited, ['long', 'y'.repeat(20001)]]);
+  });
+
+  test('entries read in any order, across hashes read in turn', () => {
+    const a = new HashValue();
+    const b = new HashValue();
+    for (let i = 0; i < 20; i++) {
+      a.set(`a${i}`, `va${i}`, 512, 64);
+      b.set(`b${i}`, `vb${i}`, 512, 64);
+    }
+    for (const i of [19, 0, 7, 7, 3, 18, 1]) {
+      expect([a.fieldAt(i), a.valueAt(i)]).toEqual([`a${i}`, `va${i}`]);
+      expect([b.fieldAt(i), b.valueAt(i)]).toEqual([`b${i}`, `vb${i}`]);
+    }
+  });
+
   test('a listpack scans whole with cursor 0; a hashtable in steps, every field once', () => {
     const small = new HashValue();
     for (let i = 0; i < 10; i++) small.set(`f${i}`, `v${i}`, 512, 64);

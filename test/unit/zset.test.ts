@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { SortedSet, ZaddIn, ZaddOut, ZsetEntries, listpackScoreText, type ListpackLimits } from '../../src/types/zset';
 import type { LexBound, LexRange, ScoreRange } from '../../src/types/skiplist';
+import { encodeScore, scoreAtOffset } from '../../src/types/zset-listpack';
 import { seededRandom } from '../helpers/seeded-random';
 
 const DEFAULT: ListpackLimits = { maxEntries: 128, maxValue: 64 };
@@ -252,6 +253,158 @@ describe('SortedSet encodings', () => {
         expect(z.score(z.memberAt(i))).toBe(z.scoreAt(i));
       }
       expect(members.size).toBe(50);
+    }
+  });
+});
+
+describe('listpack packing', () => {
+  const BIG: ListpackLimits = { maxEntries: 128, maxValue: 300 };
+  const SPECIAL_SCORES = [
+    0, 1, -1, 63, -64, 127, 128, -128, 255, 256, 1e6, -1e6, 2 ** 31, -(2 ** 31), 2 ** 52 - 1, -(2 ** 52 - 1),
+    2 ** 52, -(2 ** 52), 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 1e300, -1e300, 0.1, -0.1, 1 / 3, 0.5, -2.5,
+    Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308,
+    Infinity, -Infinity, 1.7976931348623157e308, 123456789.123456789,
+  ];
+
+  /** Doubles from random bits (no NaN): every exponent, subnormals included. */
+  function randomDoubles(count: number): number[] {
+    const random = seededRandom(99);
+    const bits = new Float64Array(1);
+    const words = new Uint32Array(bits.buffer);
+    const out: number[] = [];
+    while (out.length < count) {
+      words[0] = Math.floor(random() * 2 ** 32);
+      words[1] = Math.floor(random() * 2 ** 32);
+      if (!Number.isNaN(bits[0])) out.push(bits[0]);
+    }
+    return out;
+  }
+
+  test('scores come back bit for bit (-0 as 0), added one by one or built sorted', () => {
+    const scores = [...SPECIAL_SCORES, ...randomDoubles(100)];
+    const z = new SortedSet();
+    scores.forEach((s, i) => z.add(s, `m${i}`, 0, { maxEntries: 1000, maxValue: 64 }));
+    expect(z.encoding()).toBe('listpack');
+    scores.forEach((s, i) => expect(Object.is(z.score(`m${i}`), s)).toBe(true));
+    const { members, scores: sorted } = z.entries();
+    const built = SortedSet.fromSorted(members, sorted, { maxEntries: 1000, maxValue: 64 });
+    expect(built.encoding()).toBe('listpack');
+    expect(entriesOf(built.entries())).toEqual(entriesOf(z.entries()));
+    for (let i = 0; i < built.size; i++) expect(Object.is(built.scoreAt(i), sorted[i])).toBe(true);
+    const minusZero = SortedSet.fromSorted(['a'], [-0], DEFAULT);
+    expect(Object.is(minusZero.score('a'), 0)).toBe(true);
+  });
+
+  test('score bytes: integers below 2^52 as zigzag bytes, others as 8 IEEE-754 bytes', () => {
+    const cases: [number, number][] = [
+      [0, 0], [-0, 0], [1, 1], [127, 1], [-128, 1], [128, 2], [-129, 2], [32767, 2], [-32768, 2], [32768, 3],
+      [2 ** 52 - 1, 7], [-(2 ** 52 - 1), 7], [2 ** 52, 8], [-(2 ** 52), 8], [0.5, 8], [Infinity, 8], [-Infinity, 8],
+    ];
+    for (const [score, length] of cases) {
+      const bytes = encodeScore(score);
+      expect(bytes.length).toBe(length);
+      const read = scoreAtOffset(String.fromCharCode(bytes.length) + bytes, 0);
+      expect(Object.is(read, score === 0 ? 0 : score)).toBe(true);
+    }
+  });
+
+  test('integral scores pack in few bytes, others in 8', () => {
+    const sizeWith = (score: number) => {
+      const z = new SortedSet();
+      z.add(score, 'm', 0, DEFAULT);
+      return z.memoryUsage();
+    };
+    // The same object sizes: only the packed string differs ("m" takes 2 bytes, a score 1 + n).
+    const base = sizeWith(0);
+    expect(sizeWith(1)).toBe(base);
+    expect(sizeWith(-64)).toBe(base);
+    expect(sizeWith(0.5)).toBe(base + 8);
+    expect(sizeWith(2 ** 52)).toBe(base + 8);
+  });
+
+  test('multi-byte headers and binary members in every operation', () => {
+    const random = seededRandom(21);
+    const pool = ['', '\x00', '\xff', '\x00\xff\x80', 'a'.repeat(127), 'b'.repeat(128), 'c\x00'.repeat(100), 'm1'];
+    const scoresPool = [0, -0.5, 1, 1, 3, 2 ** 60, -Infinity, Infinity, 1e-300];
+    const z = new SortedSet();
+    const model = new Map<string, number>();
+    for (let step = 0; step < 3000; step++) {
+      const member = pool[Math.floor(random() * pool.length)];
+      const score = scoresPool[Math.floor(random() * scoresPool.length)];
+      const r = random();
+      if (r < 0.5) {
+        z.add(score, member, 0, BIG);
+        model.set(member, score);
+      } else if (r < 0.6) {
+        expect(z.remove(member)).toBe(model.delete(member));
+      } else if (r < 0.7 && model.size > 0) {
+        const start = Math.floor(random() * model.size);
+        const end = Math.min(model.size - 1, start + Math.floor(random() * 3));
+        expect(z.removeRangeByRank(start, end)).toBe(end - start + 1);
+        for (const [m] of sortedModel(model).slice(start, end + 1)) model.delete(m);
+      } else if (r < 0.8) {
+        const sorted = sortedModel(model);
+        const i = sorted.findIndex(([m]) => m === member);
+        expect(z.rank(member, false)).toBe(i);
+        const range = scoreRange(score, score + 2, random() < 0.5, random() < 0.5);
+        const expected = sorted.filter(([, s]) => inScore(s, range));
+        const out = new ZsetEntries();
+        z.rangeByScore(range, 0, -1, true, out);
+        expect(entriesOf(out)).toEqual(expected.reverse());
+        expect(z.countByScore(range)).toBe(expected.length);
+      } else if (r < 0.9) {
+        const copy = z.clone();
+        copy.add(5, 'only in the copy', 0, BIG);
+        expect(z.score('only in the copy')).toBeUndefined();
+      } else {
+        const seen: string[] = [];
+        z.scan(0, 10, (m, s) => seen.push(m, s));
+        expect(seen).toEqual(sortedModel(model).flatMap(([m, s]) => [m, listpackScoreText(s)]));
+      }
+      expect(z.encoding()).toBe('listpack');
+      expect(z.size).toBe(model.size);
+    }
+    expect(all(z)).toEqual(sortedModel(model));
+    for (let i = 0; i < z.size; i++) expect([z.memberAt(i), z.scoreAt(i)]).toEqual(sortedModel(model)[i]);
+    z.ensureSkiplist();
+    expect(z.encoding()).toBe('skiplist');
+    expect(all(z)).toEqual(sortedModel(model));
+  });
+
+  test('lexicographic ranges over binary and long members, both directions, with offsets and limits', () => {
+    const random = seededRandom(31);
+    const bytes = ['\x00', '\x01', 'a', '\x7f', '\x80', '\xff'];
+    const letter = () => bytes[Math.floor(random() * bytes.length)];
+    const word = () => Array.from({ length: Math.floor(random() * 4) }, letter).join('');
+    for (let round = 0; round < 300; round++) {
+      const members = new Set<string>();
+      for (let i = Math.floor(random() * 12); i > 0; i--) {
+        members.add(random() < 0.1 ? 'x'.repeat(200) + word() : word());
+      }
+      const z = new SortedSet();
+      for (const m of members) z.add(7, m, 0, BIG);
+      const sorted = [...members].sort();
+      const bound = () => (random() < 0.15 ? '-' : random() < 0.15 ? '+' : (random() < 0.5 ? '(' : '[') + word());
+      const [min, max] = [bound(), bound()];
+      const range = lexRange(min, max);
+      const { min: low, max: high } = range;
+      const aboveMin = (m: string) =>
+        low.infinity === -1 || (low.infinity === 0 && (low.exclusive ? m > low.value : m >= low.value));
+      const belowMax = (m: string) =>
+        high.infinity === 1 || (high.infinity === 0 && (high.exclusive ? m < high.value : m <= high.value));
+      const inLex = (m: string) => aboveMin(m) && belowMax(m);
+      const expected = sorted.filter(inLex);
+      expect(z.countByLex(range)).toBe(expected.length);
+      const offset = Math.floor(random() * 3);
+      const limit = Math.floor(random() * 4) - 1;
+      for (const reverse of [false, true]) {
+        const ordered = reverse ? [...expected].reverse() : expected;
+        const out = new ZsetEntries();
+        z.rangeByLex(range, offset, limit, reverse, out);
+        expect(out.members).toEqual(ordered.slice(offset, limit < 0 ? undefined : offset + limit));
+      }
+      expect(z.removeRangeByLex(range)).toBe(expected.length);
+      expect(all(z).map(([m]) => m)).toEqual(sorted.filter((m) => !inLex(m)));
     }
   });
 });
