@@ -3,10 +3,13 @@
  * millions of entries, picks a random entry in O(1), and has a SCAN cursor that never misses an
  * entry present for the whole scan.
  *
- * A V8 Map stops at 2^24 entries, so keys are spread over SHARDS shards by a hash of the key. Each
- * shard keeps its entries in dense arrays (key, value, 32-bit metadata for LRU/LFU) and a Map from
- * key to slot. Deleting moves the last slot into the hole, so the arrays stay dense and a random
- * slot is a random entry.
+ * Keys are spread over SHARDS shards by the top bits of their hash (see key-index.ts). Each shard
+ * keeps its entries in dense arrays (key, value, and per slot the key's hash, 32-bit metadata for
+ * LRU/LFU and the entry's size) and an open-addressing index from key to slot. Deleting moves
+ * the last slot into the hole, so the arrays stay dense and a random slot is a random entry.
+ * Shards are small (1/256 of the table), so that growing or shrinking one, which copies its
+ * arrays and rebuilds its index, never stalls for long even with tens of millions of keys; a
+ * shard is only allocated once a key lands in it.
  *
  * When built with an `entryBytes` function, the table also keeps each entry's estimated size
  * (refreshed by resize() after an in-place change) and their total, for memory accounting.
@@ -15,66 +18,51 @@
  * visited or about to be) into a lower hole, so an entry that stays in the table is never skipped;
  * it may be returned twice, which SCAN allows.
  */
-const SHARD_BITS = 4;
+import { META_WORD, SIZE_WORD, Shard, WORDS_PER_SLOT, hashKey } from './key-index';
+
+const SHARD_BITS = 8;
 const SHARDS = 1 << SHARD_BITS;
+const SHARD_SHIFT = 32 - SHARD_BITS;
 const SHARD_MASK = SHARDS - 1;
 /** Number of shards of every KeyTable. */
 export const SHARD_COUNT = SHARDS;
 
-/** Hash of a key's length, first 4 and last 12 chars: cheap, and spreads typical key shapes. */
+/** The shard of a key: the top bits of its hash (the index uses the low bits). */
 export function shardOf(key: string): number {
-  const n = key.length;
-  let h = n | 0;
-  const tail = n > 12 ? n - 12 : 0;
-  for (let i = tail; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  for (let i = 0, head = Math.min(4, tail); i < head; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0x5bd1e995);
-  h ^= h >>> 15;
-  return h & SHARD_MASK;
+  return hashKey(key) >>> SHARD_SHIFT;
 }
 
-class Shard<V> {
-  readonly slots = new Map<string, number>();
-  keys: string[] = [];
-  values: V[] = [];
-  meta: Uint32Array = new Uint32Array(8);
-  /** Estimated bytes of each entry (only when the table accounts memory). */
-  sizes: Uint32Array | null;
-
-  constructor(accountsMemory: boolean) {
-    this.sizes = accountsMemory ? new Uint32Array(8) : null;
-  }
-
-  get size(): number {
-    return this.keys.length;
-  }
-
-  /** Makes the per-slot arrays hold `slots` slots (growing by doubling, shrinking by half). */
-  resizeSlotArrays(slots: number): void {
-    this.meta = resized(this.meta, slots);
-    if (this.sizes) this.sizes = resized(this.sizes, slots);
-  }
-}
-
-function resized(array: Uint32Array, slots: number): Uint32Array {
-  const copy = new Uint32Array(slots);
-  copy.set(array.length <= slots ? array : array.subarray(0, slots));
-  return copy;
-}
+/** Every shard before its first key: shared, never written (an insert replaces it first). */
+const UNUSED_SHARD = new Shard<never>(1, 0);
 
 /** Sizes are kept in 32 bits; a larger value (over 4 GB) is counted as 4 GB. */
 const MAX_ENTRY_BYTES = 0xffffffff;
+
+/** Random picks by rejection (see pick()) once the table has this many entries per shard. */
+const REJECTION_MIN_PER_SHARD = 4;
+const REJECTION_ATTEMPTS = 8;
+/** Position of slot `slot` of shard `shard` as one number (slots are below 2^24). */
+const POSITION_SHARD = 0x1000000;
 
 export class KeyTable<V> {
   private shards: Shard<V>[] = [];
   private count = 0;
   /** Sum of the entries' estimated sizes (0 when the table does not account memory). */
   private totalBytes = 0;
+  /** At least the size of the largest shard (exact after a random pick falls back to a walk). */
+  private maxShardSize = 0;
+
+  // The last key looked up, its hash, shard and slot (-1: absent). A command usually reads its
+  // key, then writes or touches it: the second call reuses the first one's work. Any delete
+  // resets it (slots move), and an insert records the new slot.
+  private lastKey: string | null = null;
+  private lastHash = 0;
+  private lastShard: Shard<V> = UNUSED_SHARD;
+  private lastSlot = -1;
 
   /** `entryBytes`, when given, estimates an entry's heap cost: the table then tracks its bytes. */
   constructor(private readonly entryBytes: ((key: string, value: V) => number) | null = null) {
-    for (let i = 0; i < SHARDS; i++) this.shards.push(new Shard<V>(entryBytes !== null));
+    for (let i = 0; i < SHARDS; i++) this.shards.push(UNUSED_SHARD);
   }
 
   get size(): number {
@@ -86,122 +74,162 @@ export class KeyTable<V> {
     return this.totalBytes;
   }
 
+  /** Looks a key up and remembers the answer (see lastKey). Returns the slot, -1 when absent. */
+  private lookup(key: string): number {
+    const hash = hashKey(key);
+    const shard = this.shards[hash >>> SHARD_SHIFT];
+    const slot = shard.find(key, hash);
+    this.lastKey = key;
+    this.lastHash = hash;
+    this.lastShard = shard;
+    this.lastSlot = slot;
+    return slot;
+  }
+
+  /**
+   * lookup(), answered from the last lookup when it was of the same key. Another key of the same
+   * length usually differs in its last char (user:1 / user:2): checking that first saves most of
+   * the cost of comparing two different strings.
+   */
+  private lookupAgain(key: string): number {
+    const last = this.lastKey;
+    const n = key.length;
+    if (last !== null && last.length === n && (n === 0 || last.charCodeAt(n - 1) === key.charCodeAt(n - 1)) && last === key) {
+      return this.lastSlot;
+    }
+    return this.lookup(key);
+  }
+
   /** Estimated heap bytes of one entry as last recorded, or undefined when absent. */
   bytesOf(key: string): number | undefined {
-    const shard = this.shards[shardOf(key)];
-    const slot = shard.slots.get(key);
-    return slot === undefined || shard.sizes === null ? undefined : shard.sizes[slot];
+    const slot = this.lookupAgain(key);
+    if (slot < 0 || this.entryBytes === null) return undefined;
+    return this.lastShard.words[slot * WORDS_PER_SLOT + SIZE_WORD];
   }
 
   /** Re-estimates an entry's size after its value changed in place. */
   resize(key: string): void {
-    const shard = this.shards[shardOf(key)];
-    if (shard.sizes === null) return;
-    const slot = shard.slots.get(key);
-    if (slot !== undefined) this.recordSize(shard, slot, key, shard.values[slot]);
+    if (this.entryBytes === null) return;
+    const slot = this.lookupAgain(key);
+    if (slot >= 0) this.recordSize(this.lastShard, slot, key, this.lastShard.values[slot]);
   }
 
   private recordSize(shard: Shard<V>, slot: number, key: string, value: V): void {
-    const sizes = shard.sizes!;
+    const at = slot * WORDS_PER_SLOT + SIZE_WORD;
     const bytes = Math.min(this.entryBytes!(key, value), MAX_ENTRY_BYTES);
-    this.totalBytes += bytes - sizes[slot];
-    sizes[slot] = bytes;
+    this.totalBytes += bytes - shard.words[at];
+    shard.words[at] = bytes;
   }
 
   has(key: string): boolean {
-    return this.shards[shardOf(key)].slots.has(key);
+    return this.lookup(key) >= 0;
   }
 
   get(key: string): V | undefined {
-    const shard = this.shards[shardOf(key)];
-    const slot = shard.slots.get(key);
-    return slot === undefined ? undefined : shard.values[slot];
+    const slot = this.lookup(key);
+    return slot < 0 ? undefined : this.lastShard.values[slot];
   }
 
   /** Sets the value; returns true when the key is new. New keys start with metadata `meta`. */
   set(key: string, value: V, meta = 0): boolean {
-    const shard = this.shards[shardOf(key)];
-    const slot = shard.slots.get(key);
-    if (slot !== undefined) {
+    const slot = this.lookupAgain(key);
+    let shard = this.lastShard;
+    if (slot >= 0) {
       shard.values[slot] = value;
-      if (shard.sizes !== null) this.recordSize(shard, slot, key, value);
+      if (this.entryBytes !== null) this.recordSize(shard, slot, key, value);
       return false;
     }
-    const newSlot = shard.keys.length;
-    shard.slots.set(key, newSlot);
-    shard.keys.push(key);
-    shard.values.push(value);
-    if (newSlot >= shard.meta.length) shard.resizeSlotArrays(shard.meta.length * 2);
-    shard.meta[newSlot] = meta;
-    if (shard.sizes !== null) {
-      shard.sizes[newSlot] = 0;
-      this.recordSize(shard, newSlot, key, value);
-    }
+    const hash = this.lastHash;
+    if (shard === UNUSED_SHARD) shard = this.shards[hash >>> SHARD_SHIFT] = this.lastShard = new Shard<V>();
+    const newSlot = shard.add(key, value, hash, meta);
+    this.lastSlot = newSlot;
+    if (this.entryBytes !== null) this.recordSize(shard, newSlot, key, value);
+    if (newSlot >= this.maxShardSize) this.maxShardSize = newSlot + 1;
     this.count++;
     return true;
   }
 
   delete(key: string): boolean {
-    const shard = this.shards[shardOf(key)];
-    const slot = shard.slots.get(key);
-    if (slot === undefined) return false;
-    const last = shard.keys.length - 1;
-    const sizes = shard.sizes;
-    if (sizes !== null) this.totalBytes -= sizes[slot];
-    if (slot !== last) {
-      const movedKey = shard.keys[last];
-      shard.keys[slot] = movedKey;
-      shard.values[slot] = shard.values[last];
-      shard.meta[slot] = shard.meta[last];
-      if (sizes !== null) sizes[slot] = sizes[last];
-      shard.slots.set(movedKey, slot);
-    }
-    shard.keys.pop();
-    shard.values.pop();
-    shard.slots.delete(key);
+    const slot = this.lookupAgain(key);
+    if (slot < 0) return false;
+    const shard = this.lastShard;
+    if (this.entryBytes !== null) this.totalBytes -= shard.words[slot * WORDS_PER_SLOT + SIZE_WORD];
+    shard.remove(slot);
+    this.lastSlot = -1;
     this.count--;
-    if (shard.meta.length > 64 && last < shard.meta.length >>> 2) shard.resizeSlotArrays(shard.meta.length >>> 1);
     return true;
   }
 
   getMeta(key: string): number | undefined {
-    const shard = this.shards[shardOf(key)];
-    const slot = shard.slots.get(key);
-    return slot === undefined ? undefined : shard.meta[slot];
+    const slot = this.lookupAgain(key);
+    return slot < 0 ? undefined : this.lastShard.words[slot * WORDS_PER_SLOT + META_WORD];
   }
 
   setMeta(key: string, meta: number): void {
-    const shard = this.shards[shardOf(key)];
-    const slot = shard.slots.get(key);
-    if (slot !== undefined) shard.meta[slot] = meta;
+    const slot = this.lookupAgain(key);
+    if (slot >= 0) this.lastShard.words[slot * WORDS_PER_SLOT + META_WORD] = meta;
   }
 
   clear(): void {
-    for (let i = 0; i < SHARDS; i++) this.shards[i] = new Shard<V>(this.entryBytes !== null);
+    for (let i = 0; i < SHARDS; i++) this.shards[i] = UNUSED_SHARD;
     this.count = 0;
     this.totalBytes = 0;
+    this.maxShardSize = 0;
+    this.lastKey = null;
+    this.lastShard = UNUSED_SHARD;
+    this.lastSlot = -1;
   }
 
-  /** A uniformly random entry's key, or undefined when empty. O(SHARDS). */
-  randomKey(random: () => number = Math.random): string | undefined {
-    if (this.count === 0) return undefined;
-    let r = Math.floor(random() * this.count);
-    for (const shard of this.shards) {
-      if (r < shard.size) return shard.keys[r];
-      r -= shard.size;
+  /**
+   * A uniformly random entry's position (shard * POSITION_SHARD + slot), or -1 when empty.
+   *
+   * With enough entries: pick a shard and a slot below maxShardSize at random, and retry when the
+   * slot is past the shard's end; every entry has the same chance per attempt. After a few misses
+   * (or on a small table) pick by walking the shard sizes, which is uniform too and refreshes
+   * maxShardSize; either way the result is uniform.
+   */
+  private pick(random: () => number): number {
+    if (this.count === 0) return -1;
+    const large = this.count >= REJECTION_MIN_PER_SHARD * SHARDS;
+    if (large) {
+      for (let attempt = 0; attempt < REJECTION_ATTEMPTS; attempt++) {
+        const shard = Math.floor(random() * SHARDS);
+        const slot = Math.floor(random() * this.maxShardSize);
+        if (slot < this.shards[shard].keys.length) return shard * POSITION_SHARD + slot;
+      }
     }
-    return undefined;
+    let r = Math.floor(random() * this.count);
+    let position = -1;
+    let max = 0;
+    for (let shard = 0; shard < SHARDS; shard++) {
+      const size = this.shards[shard].keys.length;
+      if (size > max) max = size;
+      if (position >= 0) {
+        if (!large) break;
+      } else if (r < size) {
+        position = shard * POSITION_SHARD + r;
+      } else {
+        r -= size;
+      }
+    }
+    if (large) this.maxShardSize = max;
+    return position;
+  }
+
+  /** A uniformly random entry's key, or undefined when empty. */
+  randomKey(random: () => number = Math.random): string | undefined {
+    const position = this.pick(random);
+    if (position < 0) return undefined;
+    return this.shards[Math.floor(position / POSITION_SHARD)].keys[position % POSITION_SHARD];
   }
 
   /** Random entry as [key, value, meta] for eviction and expiry sampling. */
   randomEntry(random: () => number = Math.random): [string, V, number] | undefined {
-    if (this.count === 0) return undefined;
-    let r = Math.floor(random() * this.count);
-    for (const shard of this.shards) {
-      if (r < shard.size) return [shard.keys[r], shard.values[r], shard.meta[r]];
-      r -= shard.size;
-    }
-    return undefined;
+    const position = this.pick(random);
+    if (position < 0) return undefined;
+    const shard = this.shards[Math.floor(position / POSITION_SHARD)];
+    const slot = position % POSITION_SHARD;
+    return [shard.keys[slot], shard.values[slot], shard.words[slot * WORDS_PER_SLOT + META_WORD]];
   }
 
   /**
@@ -246,12 +274,13 @@ export class KeyTable<V> {
   }
 
   metaAt(shard: number, slot: number): number {
-    return this.shards[shard].meta[slot];
+    return this.shards[shard].words[slot * WORDS_PER_SLOT + META_WORD];
   }
 
   /** The slot of a key within its shard (shardOf(key)), or undefined when absent. */
   slotOf(key: string): number | undefined {
-    return this.shards[shardOf(key)].slots.get(key);
+    const slot = this.lookupAgain(key);
+    return slot < 0 ? undefined : slot;
   }
 
   /** Every entry; for snapshots, KEYS and tests. */
