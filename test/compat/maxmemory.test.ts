@@ -87,7 +87,9 @@ describeCompat('maxmemory compat', (pair) => {
       ['CONFIG', 'GET', 'maxmemory-clients'],
       ['CONFIG', 'SET', 'lfu-log-factor', '-1'],
       ['CONFIG', 'SET', 'lfu-decay-time', '5'],
-      ['CONFIG', 'GET', 'lfu-*'],
+      // (A pattern would list them in the order of Redis's dict, which varies between runs.)
+      ['CONFIG', 'GET', 'lfu-decay-time'],
+      ['CONFIG', 'GET', 'lfu-log-factor'],
       ['OBJECT', 'FREQ', 'nosuchkey'],
       ['SET', 'k', 'v'],
       ['OBJECT', 'FREQ', 'k'],
