@@ -24,6 +24,17 @@ export function redisServerAvailable(): { ok: boolean; reason: string } {
   return { ok: true, reason: '' };
 }
 
+/**
+ * `describe` for suites that need redis-server: they run in CI (and fail there if it is missing)
+ * and are skipped elsewhere with the reason printed.
+ */
+export function describeNeedingRedis(label: string): typeof describe | typeof describe.skip {
+  const availability = redisServerAvailable();
+  if (availability.ok || process.env.CI) return describe;
+  console.warn(`[${label}] skipping: ${availability.reason}`);
+  return describe.skip;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

@@ -4,19 +4,17 @@
  * redis-server wrote loads into Nodis with the same keyspace; and the same commands give
  * byte-identical incr files.
  */
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { redisServerAvailable } from '../compat/harness';
+import { describeNeedingRedis } from '../compat/harness';
 import { RawConnection } from '../helpers/raw-connection';
 import { DATASET_DBS, datasetCommands, datasetDigest, describeKeyspace, expectSameKeyspace, sendAll } from './rdb-dataset';
 import {
   aofDir, aofFiles, checkAof, eventually, readAofFile, readManifest, resp, startNodisOn, startRedisOn, tempDir, useCleanup,
 } from './aof-helpers';
 
-const availability = redisServerAvailable();
-const describeWithRedis = availability.ok || process.env.CI ? describe : describe.skip;
-if (!availability.ok) console.warn(`[aof-interop] skipping: ${availability.reason}`);
+const describeWithRedis = describeNeedingRedis('aof-interop');
 
 useCleanup();
 

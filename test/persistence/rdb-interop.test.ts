@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { redisServerAvailable, startRedisServer, type RedisProcess } from '../compat/harness';
+import { afterEach, expect, test } from 'vitest';
+import { describeNeedingRedis, startRedisServer, type RedisProcess } from '../compat/harness';
 import { startNodis } from '../helpers/nodis';
 import { RawConnection } from '../helpers/raw-connection';
 import { loadRdbFile } from '../../src/persistence/rdb-file';
@@ -29,9 +29,7 @@ import {
 } from './rdb-dataset';
 import { buildV9File, V9_KEYS } from './rdb-v9-builder';
 
-const availability = redisServerAvailable();
-const describeWithRedis = availability.ok || process.env.CI ? describe : describe.skip;
-if (!availability.ok) console.warn(`[rdb-interop] skipping: ${availability.reason}`);
+const describeWithRedis = describeNeedingRedis('rdb-interop');
 
 type NodisHandle = Awaited<ReturnType<typeof startNodis>>;
 const cleanups: (() => Promise<void> | void)[] = [];
