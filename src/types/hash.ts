@@ -25,11 +25,13 @@ import {
   skipEntry,
 } from './packed-entries';
 
-/** Heap bytes of a HashValue object (4 fields). */
-const HASH_BYTES = objectBytes(4);
+/** Heap bytes of a HashValue object (3 fields; `type` lives on the prototype). */
+const HASH_BYTES = objectBytes(3);
 
 export class HashValue implements CollectionValue {
-  readonly type = 'hash' as const;
+  get type(): 'hash' {
+    return 'hash';
+  }
   /** The listpack encoding: fields and values packed in one string, or null once converted. */
   private packed: string | null = '';
   /** The hashtable encoding, or null while the hash is a listpack. */

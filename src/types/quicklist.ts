@@ -20,8 +20,8 @@ import { listpackEntrySize } from './quicklist-entries';
 export { ListNode } from './quicklist-node';
 export { listpackEntrySize } from './quicklist-entries';
 
-/** Heap bytes of a Quicklist object (8 fields). */
-const LIST_BYTES = objectBytes(8);
+/** Heap bytes of a Quicklist object (7 fields; `type` lives on the prototype). */
+const LIST_BYTES = objectBytes(7);
 
 /** Node size limits for fill -1..-5 (Redis's optimization_level). */
 const SIZE_LIMITS = [4096, 8192, 16384, 32768, 65536];
@@ -48,7 +48,9 @@ export function normalizeFill(fill: number): number {
 }
 
 export class Quicklist implements CollectionValue {
-  readonly type = 'list' as const;
+  get type(): 'list' {
+    return 'list';
+  }
   head: ListNode | null = null;
   tail: ListNode | null = null;
   /** Number of elements. */

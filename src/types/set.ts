@@ -16,7 +16,9 @@ import { IntSet, parseCanonicalInt64 } from './intset';
 const INTSET_HARD_LIMIT = 1 << 30;
 
 export class SetValue implements CollectionValue {
-  readonly type = 'set' as const;
+  get type(): 'set' {
+    return 'set';
+  }
   /** The intset encoding, or null once converted. */
   private ints: IntSet | null = new IntSet();
   /** The hashtable encoding, or null while the set is an intset. */
@@ -26,9 +28,9 @@ export class SetValue implements CollectionValue {
     return this.ints !== null ? 'intset' : 'hashtable';
   }
 
-  /** Estimated heap bytes: this object (3 fields) and the encoding's structure. */
+  /** Estimated heap bytes: this object (2 fields) and the encoding's structure. */
   memoryUsage(): number {
-    return objectBytes(3) + (this.ints !== null ? this.ints.memoryUsage() : this.table!.memoryUsage());
+    return objectBytes(2) + (this.ints !== null ? this.ints.memoryUsage() : this.table!.memoryUsage());
   }
 
   get isIntset(): boolean {

@@ -1,6 +1,7 @@
 /**
- * What the two sorted set encodings (zset-listpack.ts, zset-skiplist.ts) share: the interface
- * SortedSet drives them through, and the list of entries that ranges and pops fill.
+ * What the two sorted set encodings share: the operations SortedSet drives them through (the
+ * skiplist class implements them, the listpack's lp* functions mirror them on SortedSet's own
+ * fields), and the list of entries that ranges and pops fill.
  */
 import { scoreAboveMin, scoreBelowMax, type LexRange, type ScoreRange } from './zset-range';
 
@@ -24,7 +25,7 @@ export class ZsetEntries {
   }
 }
 
-/** Operations both encodings provide; ranks are 0-based. */
+/** The operations of an encoding; ranks are 0-based. */
 export interface ZsetEncoding {
   readonly size: number;
   score(member: string): number | undefined;

@@ -1,5 +1,6 @@
 /**
- * The sorted set type, with Redis 7.0's two encodings: "listpack" (CompactZset, zset-listpack.ts)
+ * The sorted set type, with Redis 7.0's two encodings: "listpack" (the lp* functions of
+ * zset-listpack.ts, on state kept in SortedSet's own fields, so a small sorted set is one object)
  * while there are at most zset-max-listpack-entries members of at most zset-max-listpack-value
  * bytes, then "skiplist" (SkiplistZset, zset-skiplist.ts). A listpack converts to a skiplist when
  * a threshold is crossed and never back, except for the results of the *STORE commands, which
@@ -10,15 +11,35 @@
  */
 import type { CollectionValue } from '../keyspace/value';
 import { objectBytes } from '../memory/sizes';
+import { packedBytes } from './packed-entries';
 import { formatDouble } from '../protocol/format-double';
 import { scanSlots } from './dense-table';
 import { ZsetEntries } from './zset-encoding';
-import { CompactZset, listpackScoreText } from './zset-listpack';
+import {
+  listpackScoreText,
+  lpCollect,
+  lpFirstRankInRange,
+  lpForEach,
+  lpInsert,
+  lpLastRankInRange,
+  lpLexCount,
+  lpLexRange,
+  lpMemberAt,
+  lpPackSorted,
+  lpRankOf,
+  lpRemove,
+  lpRemoveLexRange,
+  lpRemoveRanks,
+  lpScore,
+  lpScoreAt,
+  lpUpdate,
+  type PackedZset,
+} from './zset-listpack';
 import { SkiplistZset } from './zset-skiplist';
 import type { LexRange, ScoreRange } from './zset-range';
 
 export { ZsetEntries } from './zset-encoding';
-export { CompactZset, listpackScoreText } from './zset-listpack';
+export { listpackScoreText } from './zset-listpack';
 export { SkiplistZset } from './zset-skiplist';
 
 /** ZADD input flags (Redis's ZADD_IN_*). */
@@ -50,17 +71,27 @@ export interface ListpackLimits {
  */
 let lastAddScore = 0;
 
-export class SortedSet implements CollectionValue {
-  readonly type = 'zset' as const;
-  private enc: CompactZset | SkiplistZset;
+/** Heap bytes of a SortedSet object (3 fields; `type` lives on the prototype). */
+const SORTED_SET_BYTES = objectBytes(3);
+
+export class SortedSet implements CollectionValue, PackedZset {
+  /**
+   * The listpack encoding's packed entries (zset-listpack.ts), '' once the set is a skiplist.
+   * Public only for the lp* functions.
+   */
+  packed = '';
+  /** Pairs in the listpack (0 once converted). */
+  pairs = 0;
+  /** The skiplist encoding, or null while the set is a listpack. */
+  private skiplist: SkiplistZset | null = null;
+
+  get type(): 'zset' {
+    return 'zset';
+  }
 
   /** The score zsetAdd left the member with (Redis's newscore), read right after add(). */
   get lastScore(): number {
     return lastAddScore;
-  }
-
-  constructor(enc: CompactZset | SkiplistZset = new CompactZset()) {
-    this.enc = enc;
   }
 
   /**
@@ -70,37 +101,49 @@ export class SortedSet implements CollectionValue {
   static fromSorted(members: readonly string[], scores: readonly number[], limits: ListpackLimits): SortedSet {
     let longest = 0;
     for (const m of members) if (m.length > longest) longest = m.length;
+    const zset = new SortedSet();
     if (members.length <= limits.maxEntries && longest <= limits.maxValue) {
-      return new SortedSet(CompactZset.fromSorted(members, scores));
+      zset.packed = lpPackSorted(members, scores);
+      zset.pairs = members.length;
+    } else {
+      const big = new SkiplistZset();
+      for (let i = 0; i < members.length; i++) big.insert(scores[i], members[i]);
+      zset.skiplist = big;
     }
-    const enc = new SkiplistZset();
-    for (let i = 0; i < members.length; i++) enc.insert(scores[i], members[i]);
-    return new SortedSet(enc);
+    return zset;
   }
 
   encoding(): string {
-    return this.enc instanceof CompactZset ? 'listpack' : 'skiplist';
+    return this.skiplist === null ? 'listpack' : 'skiplist';
   }
 
   get isCompact(): boolean {
-    return this.enc instanceof CompactZset;
+    return this.skiplist === null;
   }
 
   get size(): number {
-    return this.enc.size;
+    const big = this.skiplist;
+    return big === null ? this.pairs : big.size;
   }
 
-  /** Estimated heap bytes: this object (2 fields) and the encoding's structure. */
+  /** Estimated heap bytes: this object and the listpack string or the skiplist structure. */
   memoryUsage(): number {
-    return objectBytes(2) + this.enc.memoryUsage();
+    const big = this.skiplist;
+    return SORTED_SET_BYTES + (big === null ? packedBytes(this.packed.length) : big.memoryUsage());
   }
 
+  /** A copy; a listpack shares the packed string, which is never changed in place. */
   clone(): SortedSet {
-    return new SortedSet(this.enc.clone());
+    const copy = new SortedSet();
+    copy.packed = this.packed;
+    copy.pairs = this.pairs;
+    if (this.skiplist !== null) copy.skiplist = this.skiplist.clone();
+    return copy;
   }
 
   score(member: string): number | undefined {
-    return this.enc.score(member);
+    const big = this.skiplist;
+    return big === null ? lpScore(this, member) : big.score(member);
   }
 
   /**
@@ -110,7 +153,7 @@ export class SortedSet implements CollectionValue {
    */
   add(score: number, member: string, flags: number, limits: ListpackLimits): number {
     if (Number.isNaN(score)) return ZaddOut.NaN;
-    const current = this.enc.score(member);
+    const current = this.score(member);
     if (current !== undefined) {
       if (flags & ZaddIn.NX) return ZaddOut.Nop;
       if (flags & ZaddIn.Incr) {
@@ -122,31 +165,53 @@ export class SortedSet implements CollectionValue {
       if ((lt && score >= current) || (gt && score <= current)) return ZaddOut.Nop;
       lastAddScore = score;
       if (score === current) return 0;
-      this.enc.update(member, score);
+      if (this.skiplist === null) lpUpdate(this, member, score);
+      else this.skiplist.update(member, score);
       return ZaddOut.Updated;
     }
     if (flags & ZaddIn.XX) return ZaddOut.Nop;
-    if (
-      this.enc instanceof CompactZset &&
-      (this.enc.size + 1 > limits.maxEntries || member.length > limits.maxValue)
-    ) {
+    if (this.skiplist === null && (this.pairs + 1 > limits.maxEntries || member.length > limits.maxValue)) {
       this.convertToSkiplist();
     }
-    this.enc.insert(score, member);
+    if (this.skiplist === null) lpInsert(this, score, member);
+    else this.skiplist.insert(score, member);
     lastAddScore = score;
     return ZaddOut.Added;
   }
 
   remove(member: string): boolean {
-    if (!this.enc.remove(member)) return false;
+    const big = this.skiplist;
+    if (big === null) return lpRemove(this, member);
+    if (!big.remove(member)) return false;
     this.reclaim();
     return true;
   }
 
   /** 0-based rank (from the highest score when reverse), or -1 when absent. */
   rank(member: string, reverse: boolean): number {
-    const rank = this.enc.rankOf(member);
-    return rank < 0 || !reverse ? rank : this.enc.size - 1 - rank;
+    const big = this.skiplist;
+    const rank = big === null ? lpRankOf(this, member) : big.rankOf(member);
+    return rank < 0 || !reverse ? rank : this.size - 1 - rank;
+  }
+
+  /**
+   * Appends up to `count` entries from `rank` on, going down in rank when reverse; with
+   * `within`, stops at the first score past its far end.
+   */
+  private collect(rank: number, count: number, reverse: boolean, out: ZsetEntries, within?: ScoreRange): void {
+    const big = this.skiplist;
+    if (big === null) lpCollect(this, rank, count, reverse, out, within);
+    else big.collect(rank, count, reverse, out, within);
+  }
+
+  private firstRankInRange(range: ScoreRange): number {
+    const big = this.skiplist;
+    return big === null ? lpFirstRankInRange(this, range) : big.firstRankInRange(range);
+  }
+
+  private lastRankInRange(range: ScoreRange): number {
+    const big = this.skiplist;
+    return big === null ? lpLastRankInRange(this, range) : big.lastRankInRange(range);
   }
 
   /**
@@ -155,13 +220,13 @@ export class SortedSet implements CollectionValue {
    */
   rangeByRank(start: number, end: number, reverse: boolean, out: ZsetEntries): void {
     const count = end - start + 1;
-    this.enc.collect(reverse ? this.enc.size - 1 - start : start, count, reverse, out);
+    this.collect(reverse ? this.size - 1 - start : start, count, reverse, out);
   }
 
   /** The ranks of the first and last entries in a score range, or null when none is. */
   private scoreRanks(range: ScoreRange): [number, number] | null {
-    const first = this.enc.firstRankInRange(range);
-    return first < 0 ? null : [first, this.enc.lastRankInRange(range)];
+    const first = this.firstRankInRange(range);
+    return first < 0 ? null : [first, this.lastRankInRange(range)];
   }
 
   /**
@@ -171,11 +236,12 @@ export class SortedSet implements CollectionValue {
    */
   rangeByScore(range: ScoreRange, offset: number, limit: number, reverse: boolean, out: ZsetEntries): void {
     if (offset < 0) return;
-    const start = reverse ? this.enc.lastRankInRange(range) : this.enc.firstRankInRange(range);
+    const start = reverse ? this.lastRankInRange(range) : this.firstRankInRange(range);
     if (start < 0) return;
+    const size = this.size;
     const from = reverse ? start - offset : start + offset;
-    if (from < 0 || from >= this.enc.size) return;
-    this.enc.collect(from, limit < 0 ? this.enc.size : limit, reverse, out, range);
+    if (from < 0 || from >= size) return;
+    this.collect(from, limit < 0 ? size : limit, reverse, out, range);
   }
 
   countByScore(range: ScoreRange): number {
@@ -186,17 +252,25 @@ export class SortedSet implements CollectionValue {
   /** Like rangeByScore, for a lexicographic range (meant for members that share one score). */
   rangeByLex(range: LexRange, offset: number, limit: number, reverse: boolean, out: ZsetEntries): void {
     if (offset < 0) return;
-    this.enc.lexRange(range, offset, limit, reverse, out);
+    const big = this.skiplist;
+    if (big === null) lpLexRange(this, range, offset, limit, reverse, out);
+    else big.lexRange(range, offset, limit, reverse, out);
   }
 
   countByLex(range: LexRange): number {
-    return this.enc.lexCount(range);
+    const big = this.skiplist;
+    return big === null ? lpLexCount(this, range) : big.lexCount(range);
   }
 
   /** Removes ranks start..end (0-based, in range); returns how many. */
   removeRangeByRank(start: number, end: number): number {
-    this.enc.removeRanks(start, end);
-    this.reclaim();
+    const big = this.skiplist;
+    if (big === null) {
+      lpRemoveRanks(this, start, end);
+    } else {
+      big.removeRanks(start, end);
+      this.reclaim();
+    }
     return end - start + 1;
   }
 
@@ -206,33 +280,38 @@ export class SortedSet implements CollectionValue {
   }
 
   removeRangeByLex(range: LexRange): number {
-    const removed = this.enc.removeLexRange(range);
+    const big = this.skiplist;
+    if (big === null) return lpRemoveLexRange(this, range);
+    const removed = big.removeLexRange(range);
     this.reclaim();
     return removed;
   }
 
   /** Removes up to `count` entries from the low end (or the high end) and appends them to out. */
   pop(count: number, fromMax: boolean, out: ZsetEntries): void {
-    const n = Math.min(count, this.enc.size);
+    const size = this.size;
+    const n = Math.min(count, size);
     if (n <= 0) return;
     this.rangeByRank(0, n - 1, fromMax, out);
-    const size = this.enc.size;
     this.removeRangeByRank(fromMax ? size - n : 0, fromMax ? size - 1 : n - 1);
   }
 
   /** Every entry in ascending order. */
   entries(out: ZsetEntries = new ZsetEntries()): ZsetEntries {
-    if (this.enc.size > 0) this.enc.collect(0, this.enc.size, false, out);
+    const size = this.size;
+    if (size > 0) this.collect(0, size, false, out);
     return out;
   }
 
   /** Member and score at position i (0 <= i < size) of the encoding's own order. */
   memberAt(i: number): string {
-    return this.enc.memberAt(i);
+    const big = this.skiplist;
+    return big === null ? lpMemberAt(this, i) : big.memberAt(i);
   }
 
   scoreAt(i: number): number {
-    return this.enc.scoreAt(i);
+    const big = this.skiplist;
+    return big === null ? lpScoreAt(this, i) : big.scoreAt(i);
   }
 
   /**
@@ -240,17 +319,17 @@ export class SortedSet implements CollectionValue {
    * listpack holds them); a skiplist visits about `count` members, scores as "%.17g".
    */
   scan(cursor: number, count: number, visit: (member: string, scoreText: string) => void): number {
-    const enc = this.enc;
-    if (enc instanceof CompactZset) {
-      enc.forEach((member, score) => visit(member, listpackScoreText(score)));
+    const big = this.skiplist;
+    if (big === null) {
+      lpForEach(this, (member, score) => visit(member, listpackScoreText(score)));
       return 0;
     }
-    return scanSlots(enc.size, cursor, count, (slot) => visit(enc.memberAt(slot), formatDouble(enc.scoreAt(slot))));
+    return scanSlots(big.size, cursor, count, (slot) => visit(big.memberAt(slot), formatDouble(big.scoreAt(slot))));
   }
 
   /** Rebuilds a skiplist whose storage is mostly freed blocks after many removals. */
   private reclaim(): void {
-    if (this.enc instanceof SkiplistZset && this.enc.list.isSparse()) this.enc = this.enc.clone();
+    if (this.skiplist !== null && this.skiplist.list.isSparse()) this.skiplist = this.skiplist.clone();
   }
 
   /**
@@ -258,12 +337,14 @@ export class SortedSet implements CollectionValue {
    * a sorted set it reads, as Redis 7.0 does, which OBJECT ENCODING shows.
    */
   ensureSkiplist(): void {
-    if (!(this.enc instanceof SkiplistZset)) this.convertToSkiplist();
+    if (this.skiplist === null) this.convertToSkiplist();
   }
 
   private convertToSkiplist(): void {
     const big = new SkiplistZset();
-    (this.enc as CompactZset).forEach((member, score) => big.insert(score, member));
-    this.enc = big;
+    lpForEach(this, (member, score) => big.insert(score, member));
+    this.skiplist = big;
+    this.packed = '';
+    this.pairs = 0;
   }
 }

@@ -24,7 +24,7 @@ import { parseCanonicalInt64 } from '../../src/types/intset';
 import { Quicklist } from '../../src/types/quicklist';
 import { SetValue } from '../../src/types/set';
 import { CELL_BYTES, SKIPLIST_BYTES } from '../../src/types/skiplist';
-import { SkiplistZset, SortedSet, ZaddIn, ZsetEntries, type ListpackLimits } from '../../src/types/zset';
+import { SortedSet, ZaddIn, ZsetEntries, type ListpackLimits } from '../../src/types/zset';
 import type { LexRange } from '../../src/types/zset-range';
 import { seededRandom } from '../helpers/seeded-random';
 
@@ -50,7 +50,7 @@ const arrayOf = (length: number, exact: boolean) => (exact ? exactArrayBytes(len
  * included), and the elements waiting unpacked at its ends: their arrays and strings.
  */
 function recountList(list: Quicklist): number {
-  let total = objectBytes(8);
+  let total = objectBytes(7);
   for (let node = list.head; node; node = node.next) {
     total += objectBytes(10) + (node.packed.length > 0 ? stringBytes(node.packed.length) : 0);
     for (const pending of [node.front, node.back]) {
@@ -76,7 +76,7 @@ function recountHash(hash: HashValue): number {
     hash.encoding() === 'listpack'
       ? packedBytes(packedLength(fields) + packedLength(values))
       : objectBytes(4) + mapBytes(n) + 2 * arrayBytes(n) + textBytes(fields) + textBytes(values);
-  return objectBytes(4) + structure;
+  return objectBytes(3) + structure;
 }
 
 /** An intset: an array of numbers, BigInts beyond 2^53; a hashtable: Map + member array. */
@@ -86,9 +86,9 @@ function recountSet(set: SetValue): number {
   const ints = set['ints'];
   if (ints !== null) {
     const bigints = members.filter((m) => typeof parseCanonicalInt64(m) === 'bigint').length;
-    return objectBytes(3) + objectBytes(3) + arrayOf(n, ints['exact']) + bigints * BIGINT_BYTES;
+    return objectBytes(2) + objectBytes(3) + arrayOf(n, ints['exact']) + bigints * BIGINT_BYTES;
   }
-  return objectBytes(3) + objectBytes(3) + mapBytes(n) + arrayBytes(n) + textBytes(members);
+  return objectBytes(2) + objectBytes(3) + mapBytes(n) + arrayBytes(n) + textBytes(members);
 }
 
 /** Bytes of a packed score: an integer below 2^52 in magnitude as its zigzag value, else a double. */
@@ -107,14 +107,14 @@ function packedScoreLength(score: number): number {
 function recountZset(zset: SortedSet): number {
   const n = zset.size;
   const strings = textBytes(range(n, (i) => zset.memberAt(i)));
-  const base = objectBytes(2);
-  const enc = zset['enc'];
-  if (!(enc instanceof SkiplistZset)) {
+  const base = objectBytes(3);
+  const enc = zset['skiplist'];
+  if (enc === null) {
     const members = [...range(n, (i) => zset.memberAt(i))];
     const scores = [...range(n, (i) => zset.scoreAt(i))];
     // Each score entry: a one-byte header and its bytes.
     const scoreBytes = scores.reduce((sum, score) => sum + 1 + packedScoreLength(score), 0);
-    return base + objectBytes(2) + packedBytes(packedLength(members) + scoreBytes);
+    return base + packedBytes(packedLength(members) + scoreBytes);
   }
   const list = enc.list;
   let freeLists = 0;
@@ -306,7 +306,7 @@ describe('memoryUsage() follows every change', () => {
     // Enough members for the storage to pass the size where a mostly free one gets rebuilt.
     for (let i = 0; i < 4000; i++) zset.add(i % 97, `member:${i}`, 0, big);
     check();
-    const capacity = (zset['enc'] as SkiplistZset).list['scores'].length;
+    const capacity = zset['skiplist']!.list['scores'].length;
     for (let i = 0; i < 4000; i += 7) {
       zset.add(1, `member:${i}`, ZaddIn.Incr, big);
       check();
@@ -318,7 +318,7 @@ describe('memoryUsage() follows every change', () => {
       check();
     }
     // Rebuilt: the storage shrank with the set.
-    expect((zset['enc'] as SkiplistZset).list['scores'].length).toBeLessThan(capacity / 4);
+    expect(zset['skiplist']!.list['scores'].length).toBeLessThan(capacity / 4);
   });
 });
 
