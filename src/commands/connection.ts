@@ -34,6 +34,13 @@ function authenticate(c: Client, username: string, password: string): boolean {
 
 function ping(c: Client, argv: string[]): void {
   if (argv.length > 2) return c.reply.error(Errors.wrongArgs('ping'));
+  if (c.subscriptions !== null && c.resp === 2) {
+    // A subscribed RESP2 connection reads every reply as a message: PING answers in that shape.
+    c.reply.array(2);
+    c.reply.bulk('pong');
+    c.reply.bulk(argv.length === 2 ? argv[1] : '');
+    return;
+  }
   if (argv.length === 2) c.reply.bulk(argv[1]);
   else c.reply.status('PONG');
 }

@@ -14,6 +14,7 @@ import { sortCommands } from './sort';
 import { zsetCommands } from './zset';
 import { persistenceCommands } from './persistence';
 import { memoryCommands } from './memory';
+import { pubsubCommands } from './pubsub';
 
 export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   connectionCommands,
@@ -30,4 +31,5 @@ export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   zsetCommands,
   persistenceCommands,
   memoryCommands,
+  pubsubCommands,
 ];

@@ -9,6 +9,7 @@ import { ReplyWriter } from '../protocol/reply-writer';
 import type { Database } from '../keyspace/database';
 import type { Server } from './server';
 import type { CommandSpec } from '../commands/registry';
+import type { ClientSubscriptions } from '../pubsub/pubsub';
 
 export type ReplyMode = 'on' | 'off' | 'skip';
 
@@ -44,6 +45,8 @@ export class Client {
   inTransaction = false;
   /** Receives every command the server runs (MONITOR). */
   monitor = false;
+  /** Channels, patterns and shard channels subscribed to; null when none (src/pubsub). */
+  subscriptions: ClientSubscriptions | null = null;
   /** Exempt from client eviction (CLIENT NO-EVICT). */
   noEvict = false;
   /** Number of commands run, for statistics. */
@@ -197,10 +200,11 @@ export class Client {
     const totMem = this.memoryUsage(argvBytes);
     const events = overflow > 0 ? 'rw' : 'r';
     const cmd = this.lastCommand ? this.lastCommand.fullName : 'NULL';
+    const subs = this.subscriptions;
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name} ` +
       `age=${nowSeconds - Math.floor(this.createdAt / 1000)} idle=${nowSeconds - Math.floor(this.lastInteraction / 1000)} ` +
-      `flags=${this.flagString()} db=${this.db.id} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} ` +
+      `flags=${this.flagString()} db=${this.db.id} sub=${subs?.channels.size ?? 0} psub=${subs?.patterns.size ?? 0} ssub=${subs?.shardChannels.size ?? 0} multi=-1 qbuf=${qbuf} ` +
       `qbuf-free=${qbufFree} argv-mem=${argvBytes} multi-mem=0 rbs=${REPLY_BUFFER_SIZE} rbp=${REPLY_BUFFER_SIZE} ` +
       `obl=${obl} oll=${oll} omem=${overflow} tot-mem=${totMem} events=${events} cmd=${cmd} ` +
       `user=${this.user} redir=-1 resp=${this.resp}`
@@ -218,10 +222,11 @@ export class Client {
     return CLIENT_STRUCT_SIZE + queryBuffer + argvBytes + REPLY_BUFFER_SIZE + overflow;
   }
 
-  /** CLIENT LIST flags, in Redis's order (O monitor, x MULTI, b blocked, c closing, e no-evict; N for none). */
+  /** CLIENT LIST flags, in Redis's order (O monitor, P pub/sub, x MULTI, b blocked, c closing, e no-evict; N for none). */
   private flagString(): string {
     let flags = '';
     if (this.monitor) flags += 'O';
+    if (this.subscriptions !== null) flags += 'P';
     if (this.inTransaction) flags += 'x';
     if (this.blocked) flags += 'b';
     if (this.closeAfterReply) flags += 'c';

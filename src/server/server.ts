@@ -21,6 +21,7 @@ import { Logger, type LogFormat, type LogLevel } from '../log';
 import { Cron } from './cron';
 import { ClientPause } from './client-pause';
 import { BlockingManager } from './blocking';
+import { PubSub } from '../pubsub/pubsub';
 import { isLoopback, protectedModeMessage } from './protected-mode';
 
 export { NODIS_VERSION } from './version';
@@ -70,6 +71,8 @@ export class Server {
   readonly pendingWrites = new Set<Client>();
   readonly pause = new ClientPause(this);
   readonly blocking: BlockingManager;
+  /** Channel, pattern and shard channel subscriptions, and message delivery. */
+  readonly pubsub = new PubSub();
   readonly memory: MemoryAccounting;
   readonly evictor: Evictor;
   readonly clientEvictor: ClientEvictor;
@@ -233,6 +236,7 @@ export class Server {
     this.pendingWrites.delete(client);
     this.pause.forget(client);
     this.blocking.forget(client);
+    this.pubsub.forget(client);
   }
 
   /**
