@@ -12,6 +12,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { CHANNELS, PATTERNS, SHARD_CHANNELS, type PubsubKind } from '../pubsub/pubsub';
 import { replyHelp } from './generic/object';
+import { installKeyspaceNotifications } from '../pubsub/notifications';
 
 function subscriber(kind: PubsubKind) {
   return (c: Client, argv: string[]): void => {
@@ -91,6 +92,7 @@ function install(server: Server): void {
     return `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
   });
   server.resetHooks.push((c) => server.pubsub.forget(c));
+  installKeyspaceNotifications(server);
 }
 
 export const pubsubCommands: CommandGroup = {

@@ -169,7 +169,7 @@ export const DIRECTIVES: Directive[] = [
     help: 'Percentiles INFO latencystats reports.',
   },
   // Notifications and scripting
-  { name: 'notify-keyspace-events', type: 'flags', parse: (args) => parseKeyspaceEvents(args[0]), defaultValue: '', mutable: true, pending: 'keyspace notification support (pub/sub)', help: 'Classes of keyspace events published (K, E, g, $, l, s, h, z, x, e, t, m, n, A).' },
+  { name: 'notify-keyspace-events', type: 'flags', parse: (args) => parseKeyspaceEvents(args[0]), defaultValue: '', mutable: true, help: 'Classes of keyspace events published (K, E, g, $, l, s, h, z, x, e, t, m, n, A).' },
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', defaultValue: '5000', mutable: true, min: 0, max: LLONG_MAX, pending: 'scripting support (EVAL, FUNCTION)', help: 'Milliseconds a script may run before other clients get BUSY replies.' },
   // Persistence
   {
