@@ -9,6 +9,8 @@ import { Errors } from '../protocol/errors';
 import { isOption, parseInt64, parseLong } from './arguments';
 import { validateClientName } from './connection';
 import { replyHelp } from './generic/object';
+import { trackingHandlers } from './client/tracking';
+import { installTracking } from '../pubsub/tracking';
 
 const CLIENT_HELP = [
   'CACHING (YES|NO)',
@@ -77,9 +79,9 @@ function clientTypeByName(name: string): ClientType | null {
   }
 }
 
-/** getClientType: every connection is a normal client until pub/sub and replication exist (monitors too). */
-function clientTypeOf(_client: Client): ClientType {
-  return 'normal';
+/** getClientType: a client with subscriptions is a pubsub client, every other one (monitors too) normal until replication exists. */
+function clientTypeOf(client: Client): ClientType {
+  return client.subscriptions !== null ? 'pubsub' : 'normal';
 }
 
 /** Size of the running command's arguments (CLIENT LIST's argv-mem for the caller). */
@@ -317,6 +319,7 @@ const handlers: Record<string, CommandHandler> = {
   'client|no-evict': noEvict,
   'client|setinfo': setinfo,
   'client|help': (c, argv) => replyHelp(c, argv[0], CLIENT_HELP),
+  ...trackingHandlers,
 };
 
 /** CLIENT SETINFO's COMMAND INFO and DOCS, as Redis 7.2 gives them. */
@@ -363,4 +366,4 @@ const SETINFO_METADATA = {
 
 addSubcommandMetadata('client|setinfo', SETINFO_METADATA);
 
-export const clientCommands: CommandGroup = { group: 'connection', handlers };
+export const clientCommands: CommandGroup = { group: 'connection', handlers, install: installTracking };

@@ -49,7 +49,8 @@ function configGet(c: Client, argv: string[]): void {
   c.reply.map(found.size);
   for (const [name, d] of found.values()) {
     c.reply.bulk(name);
-    c.reply.bulk(config.valueOf(d));
+    const value = config.valueOf(d);
+    c.reply.bulk(d.show ? d.show(value) : value);
   }
 }
 

@@ -14,7 +14,9 @@ import { sortCommands } from './sort';
 import { zsetCommands } from './zset';
 import { persistenceCommands } from './persistence';
 import { memoryCommands } from './memory';
+import { streamCommands } from './stream';
 import { pubsubCommands } from './pubsub';
+import { transactionCommands } from './transaction';
 
 export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   connectionCommands,
@@ -31,5 +33,7 @@ export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   zsetCommands,
   persistenceCommands,
   memoryCommands,
+  streamCommands,
   pubsubCommands,
+  transactionCommands,
 ];

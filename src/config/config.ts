@@ -54,7 +54,7 @@ export class Config {
    */
   normalize(d: Directive, args: string[]): string {
     if (!d.multiArg && args.length !== 1) throw new ConfigError('wrong number of arguments');
-    const value = d.parse ? d.parse(args) : normalizeByType(d, args);
+    const value = d.parse ? d.parse(args, this.valueOf(d)) : normalizeByType(d, args);
     if (d.clamp) return String(Math.min(d.clamp[1], Math.max(d.clamp[0], Number(value))));
     return value;
   }

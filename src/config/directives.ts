@@ -11,8 +11,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   ConfigError, INT_MAX, LLONG_MAX, UINT_MAX, ULLONG_MAX,
-  formatMemory, parseBind, parseBool, parseKeyspaceEvents, parseMemoryBytes, parsePercentiles, parseSave, quoteRepr, strerror,
+  formatMemory, parseBind, parseBool, keyspaceEventsValue, parseKeyspaceEvents, parseMemoryBytes, parsePercentiles, parseSave, quoteRepr, strerror,
 } from './values';
+import {
+  OUTPUT_BUFFER_LIMIT, OUTPUT_BUFFER_LIMIT_DEFAULT, outputBufferLimitLineForced, parseOutputBufferLimits, rewriteOutputBufferLimits,
+} from '../server/output-limits';
 
 export type DirectiveType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'save' | 'bind' | 'flags' | 'list';
 
@@ -38,10 +41,17 @@ export interface Directive {
   multiArg?: boolean;
   /** Repeated lines in one configuration add up instead of replacing each other (save). */
   accumulates?: boolean;
-  /** Custom validation: the normalized value, or a ConfigError with Redis's reason. */
-  parse?: (args: string[]) => string;
+  /**
+   * Custom validation: the normalized value, or a ConfigError with Redis's reason. `current` is the
+   * value before the change, for directives that change only part of it (client-output-buffer-limit).
+   */
+  parse?: (args: string[], current: string) => string;
+  /** The value as CONFIG GET and CONFIG REWRITE print it, when the stored one keeps more (notify-keyspace-events). */
+  show?: (value: string) => string;
   /** Arguments CONFIG REWRITE writes after the name, one entry per line (default: by type). */
   rewrite?: (value: string) => string[];
+  /** Whether CONFIG REWRITE must write line `line` of `rewrite` (default: when the value is not the default). */
+  rewriteLineForced?: (value: string, line: number) => boolean;
   /** CONFIG REWRITE writes it even at its default, as Redis does for save and dir. */
   alwaysRewrite?: boolean;
   /** An empty value means "not set": CONFIG REWRITE writes no line for it (pidfile, requirepass). */
@@ -124,6 +134,7 @@ export const DIRECTIVES: Directive[] = [
   { name: 'timeout', type: 'int', defaultValue: '0', mutable: true, min: 0, max: INT_MAX, help: 'Close a client after this many idle seconds (0: never).' },
   { name: 'tcp-keepalive', type: 'int', defaultValue: '300', mutable: true, min: 0, max: INT_MAX, help: 'TCP keepalive interval in seconds (0: off).' },
   { name: 'maxclients', type: 'int', defaultValue: '10000', mutable: true, min: 1, max: UINT_MAX, help: 'Most clients connected at once.' },
+  { name: 'tracking-table-max-keys', type: 'int', defaultValue: '1000000', mutable: true, min: 0, max: LLONG_MAX, help: 'Most keys remembered for client-side caching (0: no limit).' },
   // General
   { name: 'daemonize', type: 'bool', parse: refuseDaemonize, defaultValue: 'no', mutable: false, help: 'Nodis always runs in the foreground; "yes" is refused.' },
   { name: 'pidfile', type: 'string', emptyIsUnset: true, defaultValue: '', mutable: false, help: 'Write the process id to this file at start-up; removed at exit.' },
@@ -140,6 +151,11 @@ export const DIRECTIVES: Directive[] = [
   { name: 'enable-debug-command', type: 'enum', defaultValue: 'no', mutable: false, values: ['no', 'yes', 'local'], help: 'Allow the DEBUG command.' },
   // Limits
   { name: 'proto-max-bulk-len', type: 'memory', defaultValue: '536870912', mutable: true, min: ONE_MB, max: LLONG_MAX, help: 'Largest bulk string in a request.' },
+  {
+    name: OUTPUT_BUFFER_LIMIT, type: 'list', multiArg: true, parse: parseOutputBufferLimits, rewrite: rewriteOutputBufferLimits,
+    rewriteLineForced: outputBufferLimitLineForced, defaultValue: OUTPUT_BUFFER_LIMIT_DEFAULT, mutable: true,
+    help: 'Per class (normal, replica, pubsub): <hard> <soft> <soft-seconds>; a client past hard, or past soft for soft-seconds, is disconnected (0: no limit).',
+  },
   { name: 'client-query-buffer-limit', type: 'memory', defaultValue: '1073741824', mutable: true, min: ONE_MB, max: LLONG_MAX, help: 'Largest query buffer of one client.' },
   // Memory
   { name: 'maxmemory', type: 'memory', defaultValue: '0', mutable: true, min: 0, max: ULLONG_MAX, help: 'Memory limit in bytes (0: none).' },
@@ -169,7 +185,7 @@ export const DIRECTIVES: Directive[] = [
     help: 'Percentiles INFO latencystats reports.',
   },
   // Notifications and scripting
-  { name: 'notify-keyspace-events', type: 'flags', parse: (args) => parseKeyspaceEvents(args[0]), defaultValue: '', mutable: true, help: 'Classes of keyspace events published (K, E, g, $, l, s, h, z, x, e, t, m, n, A).' },
+  { name: 'notify-keyspace-events', type: 'flags', parse: (args) => keyspaceEventsValue(args[0]), show: parseKeyspaceEvents, defaultValue: '', mutable: true, help: 'Classes of keyspace events published (K, E, g, $, l, s, h, z, x, e, t, m, n, A).' },
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', defaultValue: '5000', mutable: true, min: 0, max: LLONG_MAX, pending: 'scripting support (EVAL, FUNCTION)', help: 'Milliseconds a script may run before other clients get BUSY replies.' },
   // Persistence
   {
@@ -202,8 +218,8 @@ export const DIRECTIVES: Directive[] = [
   { name: 'zset-max-listpack-entries', aliases: ['zset-max-ziplist-entries'], type: 'int', defaultValue: '128', mutable: true, min: 0, max: LLONG_MAX, help: 'Most members of a sorted set kept as a listpack.' },
   { name: 'zset-max-listpack-value', aliases: ['zset-max-ziplist-value'], type: 'memory', defaultValue: '64', mutable: true, min: 0, max: LLONG_MAX, help: 'Longest member of a sorted set kept as a listpack.' },
   { name: 'hll-sparse-max-bytes', type: 'memory', defaultValue: '3000', mutable: true, min: 0, max: LLONG_MAX, pending: 'HyperLogLog support', help: 'Largest sparse HyperLogLog before it turns dense.' },
-  { name: 'stream-node-max-bytes', type: 'memory', defaultValue: '4096', mutable: true, min: 0, max: LLONG_MAX, pending: 'stream support', help: 'Largest stream node (0: no limit).' },
-  { name: 'stream-node-max-entries', type: 'int', defaultValue: '100', mutable: true, min: 0, max: LLONG_MAX, pending: 'stream support', help: 'Most entries per stream node (0: no limit).' },
+  { name: 'stream-node-max-bytes', type: 'memory', defaultValue: '4096', mutable: true, min: 0, max: LLONG_MAX, help: 'Largest stream node (0: no limit).' },
+  { name: 'stream-node-max-entries', type: 'int', defaultValue: '100', mutable: true, min: 0, max: LLONG_MAX, help: 'Most entries per stream node (0: no limit).' },
 ];
 
 /** Directives Redis 7.0 still accepts in a config file with one argument and ignores. */

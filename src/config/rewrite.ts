@@ -99,13 +99,16 @@ class RewriteState {
 export function rewriteConfigContent(oldContent: string, config: Config): string {
   const state = new RewriteState(oldContent);
   for (const d of DIRECTIVES) {
-    const value = config.valueOf(d);
+    const stored = config.valueOf(d);
+    const value = d.show ? d.show(stored) : stored;
     if (d.emptyIsUnset && value === '') {
       state.markProcessed(d.name);
       continue;
     }
     const force = d.alwaysRewrite === true || value !== d.defaultValue;
-    for (const args of rewriteArgs(d, value)) state.rewriteLine(d.name, `${d.name} ${args}`, force);
+    rewriteArgs(d, value).forEach((args, line) => {
+      state.rewriteLine(d.name, `${d.name} ${args}`, d.rewriteLineForced ? d.rewriteLineForced(value, line) : force);
+    });
   }
   state.removeOrphans();
   return state.content();

@@ -150,6 +150,15 @@ export function parseKeyspaceEvents(text: string): string {
   return out;
 }
 
+/**
+ * notify-keyspace-events as stored: the printed form, plus an "n" that the printed form leaves out
+ * next to "A" (Redis still publishes "new" events then). parseKeyspaceEvents prints it back.
+ */
+export function keyspaceEventsValue(text: string): string {
+  const printed = parseKeyspaceEvents(text);
+  return printed.startsWith('A') && text.includes('n') ? `${printed}n` : printed;
+}
+
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const HEX = /^[+-]?0x[0-9a-f]+$/i;
 

@@ -58,13 +58,15 @@ export class ActiveExpire {
         expiredTotal += expired;
         if ((++iterations & 15) === 0 && performance.now() - start > budgetMs) {
           this.finish(start, sampledTotal, expiredTotal);
-          this.nextDb = (this.nextDb + n) % dbs.length;
+          // As Redis: the next cycle starts after the database it ran out of time in.
+          this.nextDb = (this.nextDb + n + 1) % dbs.length;
           return;
         }
         if (sampled === 0 || (expired * 100) / sampled <= staleLimit) break;
       }
     }
-    this.nextDb = (this.nextDb + 1) % dbs.length;
+    // Every database was visited: the next cycle starts from the same one, as in Redis (whose
+    // cursor advances by the number of databases), which keeps the order of expired events.
     this.finish(start, sampledTotal, expiredTotal);
   }
 

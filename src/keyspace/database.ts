@@ -85,6 +85,15 @@ export class Database {
     this.keyspace.afterWrite(this, key);
   }
 
+  /**
+   * Re-accounts the memory of a value changed in place without it counting as a modification of
+   * the key (no WATCH invalidation, no blocked-client wake-up): Redis's consumer group commands
+   * change a stream without signalModifiedKey.
+   */
+  resized(key: string): void {
+    this.table.resize(key);
+  }
+
   /** Sets a key's value; removes its TTL unless keepTtl. */
   set(key: string, value: RedisValue, keepTtl = false): void {
     this.keyspace.beforeWrite(this, key, this.table.get(key));

@@ -3,7 +3,8 @@
  * through server.notify(kind, event, key, db) is published, when its class is enabled, as
  * `__keyspace@<db>__:<key>` carrying the event name (K) and `__keyevent@<db>__:<event>` carrying
  * the key (E). Class letters: g generic, $ string, l list, s set, h hash, z zset, x expired,
- * e evicted, t stream, d module, n new key, m key miss; A is g$lshzxetd.
+ * e evicted, t stream, d module, n new key, m key miss; A is g$lshzxetd. The stored setting keeps
+ * an "n" given with A, which CONFIG GET does not print (as in Redis).
  */
 import type { Server } from '../server/server';
 

@@ -190,11 +190,13 @@ export class PubSub {
  * Redis's pub/sub replies do.
  */
 function deliver(client: Client, headers: Buffer[], pattern: string | null, channel: string, message: string): void {
-  if (client.closed) return;
+  // A client over its output buffer limits still counts as a receiver, as in Redis, but gets nothing more.
+  if (client.closed || client.closeAsap) return;
   const out = client.reply.out;
   out.writeRaw(header(client, headers));
   if (pattern !== null) out.writeBulk(pattern);
   out.writeBulk(channel);
   out.writeBulk(message);
   client.markPendingWrite();
+  client.server.outputLimits.check(client);
 }

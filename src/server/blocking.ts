@@ -21,6 +21,11 @@ export interface BlockRequest {
    * go on waiting (e.g. the key now holds another type, or is empty again).
    */
   tryServe(c: Client, key: string): boolean;
+  /**
+   * Whether tryServe is also offered a key that was deleted (XREADGROUP ends its wait with an
+   * error then); by default waiters are offered existing keys only.
+   */
+  servesDeletedKey?: boolean;
   /** Replies to a timeout; default: a null array, as BLPOP does. */
   onTimeout?(c: Client): void;
 }
@@ -46,6 +51,13 @@ export class BlockingManager {
   constructor(private readonly server: Server) {
     server.keyspace.addObserver({
       afterWrite: (db, key) => this.signal(db, key),
+      // FLUSHDB/FLUSHALL: waiters that serve deleted keys (XREADGROUP) hear of it.
+      // Only those: a list waiter must not be served by what DEBUG RELOAD loads after the clear.
+      beforeClear: (db) => {
+        for (const [key, waiters] of this.waitersByKey.get(db.id) ?? []) {
+          if (waiters.some((w) => w.request.servesDeletedKey)) this.signal(db, key);
+        }
+      },
       swapped: (a, b) => {
         for (const db of [a, b]) {
           for (const key of this.waitersByKey.get(db.id)?.keys() ?? []) this.signal(db, key);
@@ -96,6 +108,11 @@ export class BlockingManager {
     waiter.timer = setTimeout(() => (delay > step ? this.armTimer(waiter) : this.timeout(waiter.client)), step);
   }
 
+  /** Marks a key ready for its waiters without a write (XGROUP DESTROY wakes XREADGROUP). */
+  signalKeyReady(db: Database, key: string): void {
+    this.signal(db, key);
+  }
+
   private signal(db: Database, key: string): void {
     if (this.byClient.size === 0) return;
     if (!this.waitersByKey.get(db.id)?.has(key)) return;
@@ -122,7 +139,7 @@ export class BlockingManager {
     if (!waiters) return;
     for (const waiter of [...waiters]) {
       if (!this.byClient.has(waiter.client)) continue;
-      if (!db.exists(key)) return;
+      if (!waiter.request.servesDeletedKey && !db.exists(key)) continue;
       const client = waiter.client;
       const selected = client.db;
       client.db = waiter.db;

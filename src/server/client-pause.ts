@@ -31,7 +31,8 @@ export class ClientPause {
     if (this.mode === null) return false;
     const spec = this.server.commands.lookupArgv(argv);
     if (this.mode === 'write') {
-      const writes = spec !== undefined && (spec.flags & (CommandFlag.Write | CommandFlag.MayReplicate)) !== 0;
+      const flags = spec === undefined ? 0 : this.server.dispatcher.flagsOf(client, spec);
+      const writes = (flags & (CommandFlag.Write | CommandFlag.MayReplicate)) !== 0;
       if (!writes) return false;
     }
     if (spec && spec.fullName === 'client|unpause') return false;

@@ -9,7 +9,9 @@ import { ReplyWriter } from '../protocol/reply-writer';
 import type { Database } from '../keyspace/database';
 import type { Server } from './server';
 import type { CommandSpec } from '../commands/registry';
+import type { TransactionState } from './transaction';
 import type { ClientSubscriptions } from '../pubsub/pubsub';
+import type { ClientTracking } from '../pubsub/tracking';
 
 export type ReplyMode = 'on' | 'off' | 'skip';
 
@@ -33,6 +35,10 @@ export class Client {
   commandFailed = false;
   /** Close the connection once pending replies are written (QUIT, protocol errors). */
   closeAfterReply = false;
+  /** Over its output buffer limits: closed soon, nothing more is read from or written to it. */
+  closeAsap = false;
+  /** When (unix seconds) its output went past the soft output buffer limit; 0 when under it. */
+  outputSoftLimitSince = 0;
   closed = false;
   replyMode: ReplyMode = 'on';
   /** Set by CLIENT REPLY SKIP: the command after it runs with its reply dropped. */
@@ -43,10 +49,14 @@ export class Client {
   blocked = false;
   /** Inside MULTI: commands are queued, and blocking commands do not block. */
   inTransaction = false;
+  /** MULTI queue and WATCHed keys, created at the first MULTI or WATCH (see transaction.ts). */
+  transaction: TransactionState | null = null;
   /** Receives every command the server runs (MONITOR). */
   monitor = false;
   /** Channels, patterns and shard channels subscribed to; null when none (src/pubsub). */
   subscriptions: ClientSubscriptions | null = null;
+  /** Client-side caching state (CLIENT TRACKING); null while tracking is off. */
+  tracking: ClientTracking | null = null;
   /** Exempt from client eviction (CLIENT NO-EVICT). */
   noEvict = false;
   /** Number of commands run, for statistics. */
@@ -104,7 +114,7 @@ export class Client {
 
   /** Runs every complete request in the query buffer, unless the client must wait. */
   processInput(): void {
-    while (!this.closed && !this.closeAfterReply && !this.blocked) {
+    while (!this.closed && !this.closeAfterReply && !this.closeAsap && !this.blocked) {
       let argv = this.pendingArgv;
       if (argv) {
         this.pendingArgv = null;
@@ -120,6 +130,7 @@ export class Client {
         break;
       }
       this.server.execute(this, argv);
+      this.server.outputLimits.check(this);
       this.afterCommand();
     }
     this.markPendingWrite();
@@ -161,7 +172,7 @@ export class Client {
   /** Writes all pending replies to the socket in one go. */
   flush(): void {
     const data = this.reply.out.take();
-    if (this.socket && !this.closed && data !== null) {
+    if (this.socket && !this.closed && !this.closeAsap && data !== null) {
       if (Buffer.isBuffer(data)) {
         this.socket.write(data);
       } else {
@@ -198,17 +209,24 @@ export class Client {
     const overflow = pending - obl + (this.socket?.writableLength ?? 0);
     const oll = Math.ceil(overflow / REPLY_BUFFER_SIZE);
     const totMem = this.memoryUsage(argvBytes);
+    const multi = this.inTransaction ? (this.transaction?.queue.length ?? 0) : -1;
+    const multiMem = this.transaction?.queuedBytes ?? 0;
     const events = overflow > 0 ? 'rw' : 'r';
     const cmd = this.lastCommand ? this.lastCommand.fullName : 'NULL';
     const subs = this.subscriptions;
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name} ` +
       `age=${nowSeconds - Math.floor(this.createdAt / 1000)} idle=${nowSeconds - Math.floor(this.lastInteraction / 1000)} ` +
-      `flags=${this.flagString()} db=${this.db.id} sub=${subs?.channels.size ?? 0} psub=${subs?.patterns.size ?? 0} ssub=${subs?.shardChannels.size ?? 0} multi=-1 qbuf=${qbuf} ` +
-      `qbuf-free=${qbufFree} argv-mem=${argvBytes} multi-mem=0 rbs=${REPLY_BUFFER_SIZE} rbp=${REPLY_BUFFER_SIZE} ` +
+      `flags=${this.flagString()} db=${this.db.id} sub=${subs?.channels.size ?? 0} psub=${subs?.patterns.size ?? 0} ssub=${subs?.shardChannels.size ?? 0} multi=${multi} qbuf=${qbuf} ` +
+      `qbuf-free=${qbufFree} argv-mem=${argvBytes} multi-mem=${multiMem} rbs=${REPLY_BUFFER_SIZE} rbp=${REPLY_BUFFER_SIZE} ` +
       `obl=${obl} oll=${oll} omem=${overflow} tot-mem=${totMem} events=${events} cmd=${cmd} ` +
-      `user=${this.user} redir=-1 resp=${this.resp}`
+      `user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.resp}`
     );
+  }
+
+  /** Output counted against client-output-buffer-limit: reply bytes past the static buffer, plus the socket's queue (omem). */
+  outputBufferBytes(): number {
+    return Math.max(0, this.reply.out.pendingBytes - REPLY_BUFFER_SIZE) + (this.socket?.writableLength ?? 0);
   }
 
   /**
@@ -219,16 +237,22 @@ export class Client {
     const queryBuffer = Math.max(this.parser.capacity, this.parser.bufferedBytes);
     const pending = this.reply.out.pendingBytes;
     const overflow = Math.max(0, pending - REPLY_BUFFER_SIZE) + (this.socket?.writableLength ?? 0);
-    return CLIENT_STRUCT_SIZE + queryBuffer + argvBytes + REPLY_BUFFER_SIZE + overflow;
+    const transaction = this.transaction?.memoryUsage() ?? 0;
+    return CLIENT_STRUCT_SIZE + queryBuffer + argvBytes + REPLY_BUFFER_SIZE + overflow + transaction;
   }
 
-  /** CLIENT LIST flags, in Redis's order (O monitor, P pub/sub, x MULTI, b blocked, c closing, e no-evict; N for none). */
+  /** CLIENT LIST flags, in Redis's order (O monitor, P pub/sub, x MULTI, b blocked, t tracking, R broken redirect, B broadcast, c closing, e no-evict; N for none). */
   private flagString(): string {
     let flags = '';
     if (this.monitor) flags += 'O';
     if (this.subscriptions !== null) flags += 'P';
     if (this.inTransaction) flags += 'x';
     if (this.blocked) flags += 'b';
+    if (this.tracking !== null) {
+      flags += 't';
+      if (this.tracking.brokenRedirect) flags += 'R';
+      if (this.tracking.bcast) flags += 'B';
+    }
     if (this.closeAfterReply) flags += 'c';
     if (this.noEvict) flags += 'e';
     return flags || 'N';

@@ -25,6 +25,18 @@ export interface PropagationSink {
  */
 export type CommandInterceptor = (client: Client, spec: CommandSpec, argv: string[]) => boolean;
 
+/**
+ * Hears of a command refused by the checks (Redis's rejectCommand): returns the error reply to
+ * send, the one it was given or another (a refused EXEC aborts its transaction).
+ */
+export type RejectionHook = (client: Client, spec: CommandSpec | undefined, argv: string[], error: string) => string;
+
+/** One command waiting in a propagation unit, with the database it applies to. */
+interface PendingPropagation {
+  dbIndex: number;
+  argv: string[];
+}
+
 function quoteArgs(argv: string[]): string {
   let out = '';
   for (let i = 1; i < argv.length && out.length < 128; i++) out += `'${cText(argv[i], 128 - out.length)}' `;
@@ -36,11 +48,24 @@ export class Dispatcher {
   /** Checks that come before authentication, as Redis's protected-command check (DEBUG). */
   readonly preAuthGuards: CommandGuard[] = [];
   readonly interceptors: CommandInterceptor[] = [];
+  readonly rejectionHooks: RejectionHook[] = [];
+  /** The client whose command is being processed (Redis's server.current_client), else null. */
+  currentClient: Client | null = null;
+  /** Run after each command call, those EXEC runs included (client tracking remembers keys). */
+  readonly afterCallHooks: ((client: Client, spec: CommandSpec, argv: string[]) => void)[] = [];
+  /**
+   * Run after each command a client sent, refused and queued ones included, once its reply is
+   * complete (Redis's afterCommand and resetClient).
+   */
+  readonly afterCommandHooks: ((client: Client) => void)[] = [];
   readonly sinks: PropagationSink[] = [];
   /** Set by a handler that wants a different command propagated (SET EX -> SET PXAT). */
   private propagateOverride: string[][] | null = null;
   /** Set by a handler whose command propagates even when it changed nothing (FLUSHDB). */
   private propagateAlways = false;
+  /** Commands propagated since the outermost beginUnit(), sent together by endUnit(). */
+  private unit: PendingPropagation[] | null = null;
+  private unitDepth = 0;
 
   constructor(
     private readonly server: Server,
@@ -52,19 +77,82 @@ export class Dispatcher {
     (this.propagateOverride ??= []).push(argv);
   }
 
+  /**
+   * Propagates only what alsoPropagate() adds, never the command itself (Redis's
+   * preventCommandPropagation: XREADGROUP propagates as XCLAIM / XGROUP SETID).
+   */
+  preventPropagation(): void {
+    this.propagateOverride ??= [];
+  }
+
   /** Propagates the running command even if it left the keyspace unchanged. */
   forcePropagation(): void {
     this.propagateAlways = true;
   }
 
+  /**
+   * Starts collecting what commands propagate, to send it as one unit (EXEC, scripts): units
+   * nest, and only the outermost endUnit() sends.
+   */
+  beginUnit(): void {
+    if (this.unitDepth++ === 0) this.unit = [];
+  }
+
+  /**
+   * Sends what the unit collected: a single command as it is, several wrapped in MULTI ... EXEC
+   * (Redis's propagatePendingCommands), MULTI in the database of the first command and EXEC in
+   * the one of the last, so that the sinks add no SELECT around them.
+   */
+  endUnit(): void {
+    if (--this.unitDepth > 0) return;
+    const pending = this.unit!;
+    this.unit = null;
+    if (pending.length === 0) return;
+    const wrap = pending.length > 1;
+    if (wrap) this.sendToSinks(pending[0].dbIndex, ['MULTI']);
+    for (const { dbIndex, argv } of pending) this.sendToSinks(dbIndex, argv);
+    if (wrap) this.sendToSinks(pending[pending.length - 1].dbIndex, ['EXEC']);
+  }
+
+  /** Propagates one command now, or into the open unit. */
+  private propagate(dbIndex: number, argv: string[]): void {
+    if (this.unit !== null) this.unit.push({ dbIndex, argv });
+    else this.sendToSinks(dbIndex, argv);
+  }
+
+  private sendToSinks(dbIndex: number, argv: string[]): void {
+    for (const sink of this.sinks) sink.propagate(dbIndex, argv);
+  }
+
+  /**
+   * A command's flags as the checks before it see them: EXEC also carries the flags of the
+   * commands it queued (a write for CLIENT PAUSE WRITE, denyoom for the OOM check).
+   */
+  flagsOf(c: Client, spec: CommandSpec): number {
+    const queued = c.transaction;
+    return queued !== null && spec.fullName === 'exec' ? spec.flags | queued.queuedFlags : spec.flags;
+  }
+
   execute(c: Client, argv: string[]): void {
+    this.currentClient = c;
+    try {
+      this.process(c, argv);
+      for (const hook of this.afterCommandHooks) hook(c);
+    } finally {
+      this.currentClient = null;
+    }
+  }
+
+  private process(c: Client, argv: string[]): void {
     const spec = this.table.lookupArgv(argv);
     // CLIENT LIST's cmd= shows the command being run, or tried (Redis sets lastcmd at lookup).
     c.lastCommand = spec ?? null;
     const error = this.check(c, spec, argv);
     if (error !== null) {
       if (spec) spec.stats.rejectedCalls++;
-      c.reply.error(error);
+      let reply = error;
+      for (const hook of this.rejectionHooks) reply = hook(c, spec, argv, reply);
+      c.reply.error(reply);
       return;
     }
     const command = spec!;
@@ -90,6 +178,7 @@ export class Dispatcher {
       if (refused !== null) return refused;
     }
     if (!c.authenticated && !(spec.flags & CommandFlag.NoAuth)) return 'NOAUTH Authentication required.';
+    if (c.inTransaction && spec.flags & CommandFlag.NoMulti) return 'ERR Command not allowed inside a transaction';
     for (const guard of this.guards) {
       const refused = guard(c, spec, argv);
       if (refused !== null) return refused;
@@ -119,7 +208,7 @@ export class Dispatcher {
       keyspace.freezeTime(0);
       const streams = this.propagateOverride as string[][] | null;
       this.propagateOverride = savedOverride;
-      if (streams) for (const sink of this.sinks) for (const cmd of streams) sink.propagate(c.db.id, cmd);
+      if (streams) for (const cmd of streams) this.propagate(c.db.id, cmd);
     }
   }
 
@@ -164,7 +253,9 @@ export class Dispatcher {
     const dirtyBefore = keyspace.dirty;
     const dbIndex = c.db.id;
     const startedAt = Date.now();
-    keyspace.freezeTime(server.clock.now());
+    // Commands run by a command (EXEC, scripts) see the time the outermost one started at.
+    const outermost = this.depth === 1;
+    if (outermost) keyspace.freezeTime(server.clock.now());
     c.commandFailed = false;
     stats.runningClient = c;
     this.propagateOverride = null;
@@ -178,7 +269,7 @@ export class Dispatcher {
     }
     const usec = Math.round((performance.now() - t0) * 1000);
     stats.runningClient = null;
-    keyspace.freezeTime(0);
+    if (outermost) keyspace.freezeTime(0);
 
     const s = spec.stats;
     s.calls++;
@@ -187,7 +278,8 @@ export class Dispatcher {
     if (c.commandFailed) s.failedCalls++;
     stats.totalCommandsProcessed++;
     c.commandsProcessed++;
-    c.lastCommand = spec;
+    // Inside EXEC, CLIENT LIST keeps showing cmd=exec, as in Redis.
+    if (outermost) c.lastCommand = spec;
     c.lastInteraction = startedAt;
 
     const slower = server.limits.slowlogSlowerThan;
@@ -200,9 +292,14 @@ export class Dispatcher {
     }
     if ((keyspace.dirty !== dirtyBefore || this.propagateAlways) && this.sinks.length > 0) {
       const streams = this.propagateOverride ?? [argv];
-      for (const sink of this.sinks) for (const cmd of streams) sink.propagate(dbIndex, cmd);
+      // A command that propagates as several (SPOP with a count) goes out as one MULTI/EXEC unit.
+      const unit = streams.length > 1;
+      if (unit) this.beginUnit();
+      for (const cmd of streams) this.propagate(dbIndex, cmd);
+      if (unit) this.endUnit();
     }
     this.propagateOverride = null;
     this.propagateAlways = false;
+    for (const hook of this.afterCallHooks) hook(c, spec, argv);
   }
 }

@@ -19,6 +19,7 @@ import type { CommandSpec } from '../commands/registry';
 import { NODIS_RELEASE, NODIS_VERSION } from './version';
 import { lruClock } from '../keyspace/access-clock';
 import { findDirective } from '../config/directives';
+import { trackingOf } from '../pubsub/tracking';
 
 export type InfoValue = string | number;
 export type InfoFieldSource = () => InfoValue;
@@ -180,7 +181,7 @@ const CLIENTS_FIELDS: FieldList = [
   ['client_recent_max_input_buffer', (ctx) => maxOverClients(ctx.server, (c) => c.parser.bufferedBytes)],
   ['client_recent_max_output_buffer', (ctx) => maxOverClients(ctx.server, (c) => outputBytes(c))],
   ['blocked_clients', (ctx) => ctx.server.blocking.blockedCount],
-  ['tracking_clients', zero],
+  ['tracking_clients', (ctx) => trackingOf(ctx.server).clientCount],
   ['clients_in_timeout_table', zero],
 ];
 
@@ -313,9 +314,9 @@ const STATS_FIELDS: FieldList = [
   ['active_defrag_key_misses', zero],
   ['total_active_defrag_time', zero],
   ['current_active_defrag_time', zero],
-  ['tracking_total_keys', zero],
-  ['tracking_total_items', zero],
-  ['tracking_total_prefixes', zero],
+  ['tracking_total_keys', (ctx) => trackingOf(ctx.server).keyCount],
+  ['tracking_total_items', (ctx) => trackingOf(ctx.server).totalItems],
+  ['tracking_total_prefixes', (ctx) => trackingOf(ctx.server).prefixCount],
   ['unexpected_error_replies', zero],
   ['total_error_replies', (ctx) => ctx.server.stats.totalErrorReplies],
   ['dump_payload_sanitizations', zero],

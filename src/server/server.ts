@@ -21,7 +21,9 @@ import { Logger, type LogFormat, type LogLevel } from '../log';
 import { Cron } from './cron';
 import { ClientPause } from './client-pause';
 import { BlockingManager } from './blocking';
+import { Transactions } from './transaction';
 import { PubSub } from '../pubsub/pubsub';
+import { OutputLimits } from './output-limits';
 import { isLoopback, protectedModeMessage } from './protected-mode';
 
 export { NODIS_VERSION } from './version';
@@ -71,8 +73,12 @@ export class Server {
   readonly pendingWrites = new Set<Client>();
   readonly pause = new ClientPause(this);
   readonly blocking: BlockingManager;
+  /** MULTI/EXEC queueing and WATCH. */
+  readonly transactions: Transactions;
   /** Channel, pattern and shard channel subscriptions, and message delivery. */
   readonly pubsub = new PubSub();
+  /** client-output-buffer-limit enforcement. */
+  readonly outputLimits: OutputLimits;
   readonly memory: MemoryAccounting;
   readonly evictor: Evictor;
   readonly clientEvictor: ClientEvictor;
@@ -103,10 +109,12 @@ export class Server {
     for (const group of ALL_COMMAND_GROUPS) this.commands.register(group);
     this.dispatcher = new Dispatcher(this, this.commands);
     this.blocking = new BlockingManager(this);
+    this.transactions = new Transactions(this);
     this.memory = new MemoryAccounting(this);
     this.evictor = new Evictor(this);
     this.clientEvictor = new ClientEvictor(this);
     this.refreshLimits();
+    this.outputLimits = new OutputLimits(this);
     this.config.onChange((name, value) => this.applyConfig(name, value));
     this.cron = new Cron(this);
     // An expired key leaves as a DEL in the write stream, and as an "expired" event.
@@ -236,8 +244,13 @@ export class Server {
     this.pendingWrites.delete(client);
     this.pause.forget(client);
     this.blocking.forget(client);
+    this.transactions.forget(client);
     this.pubsub.forget(client);
+    for (const hook of this.unlinkHooks) hook(client);
   }
+
+  /** Run when a client is gone, for state later capabilities keep per client (client tracking). */
+  readonly unlinkHooks: ((client: Client) => void)[] = [];
 
   /**
    * Listeners for keyspace events (keyspace notifications, client tracking). `kind` is the
@@ -311,6 +324,7 @@ export class Server {
     for (const monitor of this.monitors) {
       monitor.reply.status(line);
       monitor.markPendingWrite();
+      this.outputLimits.check(monitor);
     }
   }
 

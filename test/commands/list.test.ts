@@ -8,7 +8,6 @@ import { useNodis, type NodisHandle } from '../helpers/nodis';
 import type { RawConnection } from '../helpers/raw-connection';
 import type { Server } from '../../src/index';
 import { Quicklist } from '../../src/types/quicklist';
-import type { Client } from '../../src/server/client';
 import { recordWrites, type RecordedWrites } from '../helpers/record-writes';
 
 /** Propagated commands and the list (l) and generic (g) keyspace events. */
@@ -198,37 +197,41 @@ describe('list commands', () => {
     });
   });
 
-  describe('blocking commands inside MULTI or a script', () => {
-    /** The server-side client of the raw connection. */
-    async function serverClient(): Promise<Client> {
-      const id = Number((await raw.call('CLIENT', 'ID')).slice(1, -2));
-      return nodis.server.clients.get(id)!;
+  describe('blocking commands inside MULTI', () => {
+    /** Runs the commands in one MULTI/EXEC and returns EXEC's reply. */
+    async function transaction(...commands: string[][]): Promise<string> {
+      expect(await raw.call('MULTI')).toBe('+OK\r\n');
+      for (const argv of commands) expect(await raw.call(...argv)).toBe('+QUEUED\r\n');
+      return raw.call('EXEC');
     }
 
     test('do not block: they answer the timeout reply at once', async () => {
-      const client = await serverClient();
-      client.inTransaction = true;
       try {
-        expect(await raw.call('BLPOP', 'missing', '0')).toBe('*-1\r\n');
-        expect(await raw.call('BRPOP', 'missing', 'other', '0')).toBe('*-1\r\n');
-        expect(await raw.call('BLMPOP', '0', '1', 'missing', 'LEFT')).toBe('*-1\r\n');
-        expect(await raw.call('BLMOVE', 'missing', 'd', 'LEFT', 'LEFT', '0')).toBe('$-1\r\n');
-        expect(await raw.call('BRPOPLPUSH', 'missing', 'd', '0')).toBe('$-1\r\n');
+        expect(
+          await transaction(
+            ['BLPOP', 'missing', '0'],
+            ['BRPOP', 'missing', 'other', '0'],
+            ['BLMPOP', '0', '1', 'missing', 'LEFT'],
+            ['BLMOVE', 'missing', 'd', 'LEFT', 'LEFT', '0'],
+            ['BRPOPLPUSH', 'missing', 'd', '0'],
+          ),
+        ).toBe('*5\r\n*-1\r\n*-1\r\n*-1\r\n$-1\r\n$-1\r\n');
         await raw.call('HELLO', '3');
-        expect(await raw.call('BLPOP', 'missing', '0')).toBe('_\r\n');
-        expect(await raw.call('BRPOPLPUSH', 'missing', 'd', '0')).toBe('_\r\n');
+        expect(await transaction(['BLPOP', 'missing', '0'], ['BRPOPLPUSH', 'missing', 'd', '0'])).toBe('*2\r\n_\r\n_\r\n');
         // With data they are served as usual.
         await raw.call('RPUSH', 'l', 'a', 'b');
-        expect(await raw.call('BLMOVE', 'l', 'd', 'LEFT', 'LEFT', '0')).toBe('$1\r\na\r\n');
-        expect(await raw.call('BLPOP', 'l', '0')).toBe('*2\r\n$1\r\nl\r\n$1\r\nb\r\n');
+        expect(await transaction(['BLMOVE', 'l', 'd', 'LEFT', 'LEFT', '0'], ['BLPOP', 'l', '0'])).toBe(
+          '*2\r\n$1\r\na\r\n*2\r\n$1\r\nl\r\n$1\r\nb\r\n',
+        );
         expect(nodis.server.blocking.blockedCount).toBe(0);
         expect(log.propagated).toEqual([
           ['RPUSH', 'l', 'a', 'b'],
+          ['MULTI'],
           ['LMOVE', 'l', 'd', 'LEFT', 'LEFT'],
           ['LPOP', 'l'],
+          ['EXEC'],
         ]);
       } finally {
-        client.inTransaction = false;
         await raw.call('HELLO', '2');
       }
     });

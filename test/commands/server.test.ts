@@ -244,11 +244,11 @@ describe('COMMAND over the served table', () => {
     expect(pattern.sort()).toEqual(['client|getname', 'client|setname']);
   });
 
-  test('COMMAND DOCS and INFO of a container list only served subcommands, CLIENT SETINFO included', async () => {
+  test('COMMAND DOCS and INFO of a container list the served subcommands, CLIENT SETINFO and TRACKING included', async () => {
     const [entry] = (await call(raw, 'COMMAND', 'INFO', 'client')) as RespValue[][];
     const subs = (entry[9] as RespValue[][]).map((s) => s[0]);
     expect(subs).toContain('client|setinfo');
-    expect(subs).not.toContain('client|tracking');
+    expect(subs).toContain('client|tracking');
     const setinfo = (await call(raw, 'COMMAND', 'INFO', 'client|setinfo')) as RespValue[][];
     expect(setinfo[0].slice(0, 2)).toEqual(['client|setinfo', 4]);
     const docs = (await call(raw, 'COMMAND', 'DOCS', 'client')) as RespValue[];
@@ -256,13 +256,14 @@ describe('COMMAND over the served table', () => {
     const subcommandDocs = body[body.indexOf('subcommands') + 1] as RespValue[];
     const names = subcommandDocs.filter((_, i) => i % 2 === 0);
     expect(names).toContain('client|setinfo');
-    expect(names).not.toContain('client|tracking');
+    expect(names).toContain('client|tracking');
   });
 
   test('COMMAND GETKEYS on a container subcommand and on a command without key arguments', async () => {
     expect(await call(raw, 'COMMAND', 'GETKEYS', 'OBJECT', 'encoding', 'k')).toEqual(['k']);
     expect(await call(raw, 'COMMAND', 'GETKEYS', 'client', 'info')).toEqual({ error: 'ERR The command has no key arguments' });
-    expect(await call(raw, 'COMMAND', 'GETKEYS', 'client', 'tracking', 'on')).toEqual({ error: 'ERR Invalid command specified' });
+    expect(await call(raw, 'COMMAND', 'GETKEYS', 'client', 'tracking', 'on')).toEqual({ error: 'ERR The command has no key arguments' });
+    expect(await call(raw, 'COMMAND', 'GETKEYS', 'client', 'nosuch')).toEqual({ error: 'ERR Invalid command specified' });
   });
 });
 

@@ -90,7 +90,8 @@ describe('set commands', () => {
         const popped = itemsOf(await call('SPOP', 's', String(count)));
         expect(popped).toHaveLength(count);
         expect(new Set(popped).size).toBe(count);
-        expect(log.propagated).toEqual(popped.map((m) => ['SREM', 's', m]));
+        // Several SREMs leave as one MULTI/EXEC unit, as Redis 7.0 propagates them.
+        expect(log.propagated).toEqual([['MULTI'], ...popped.map((m) => ['SREM', 's', m]), ['EXEC']]);
         expect(await call('SCARD', 's')).toBe(size - count);
         expect(await call('SMISMEMBER', 's', ...popped)).toEqual(popped.map(() => 0));
       }

@@ -24,6 +24,8 @@ function carryAccessMeta(from: Database, fromKey: string, to: Database, toKey: s
 function relocate(from: Database, key: string, to: Database, toKey: string): void {
   const value = from.peek(key)!;
   const expire = from.getExpire(key);
+  // Redis deletes a replaced target and adds the key anew: a "new" keyspace event either way.
+  to.delete(toKey);
   to.set(toKey, value);
   if (expire !== undefined) to.setExpire(toKey, expire);
   carryAccessMeta(from, key, to, toKey);
@@ -76,7 +78,11 @@ function copy(c: Client, argv: string[]): void {
   const value = lookupForRead(c, source);
   if (value === undefined) return c.reply.integer(0);
   const expire = c.db.getExpire(source);
-  if (liveValue(targetDb, target) !== undefined && !replace) return c.reply.integer(0);
+  if (liveValue(targetDb, target) !== undefined) {
+    if (!replace) return c.reply.integer(0);
+    // Deleted and added anew, as in Redis (a "new" keyspace event).
+    targetDb.delete(target);
+  }
   targetDb.set(target, cloneValue(value));
   if (expire !== undefined) targetDb.setExpire(target, expire);
   c.server.notify('g', 'copy_to', target, targetDb.id);
