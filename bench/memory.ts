@@ -7,7 +7,7 @@
  *
  * For each dataset and server: start the server (`--save '' --appendonly no`, a free port), read
  * VmRSS and INFO's used_memory, load the data with pipelined raw RESP, wait for every reply, wait
- * `--settle` ms, and read both again. Lists count per element, the others per key.
+ * `--settle` ms, and read both again. Lists count per element, streams per entry, the others per key.
  */
 import { DEFAULT_NODE_FLAGS } from '../src/memory/node-flags';
 import { spawnSync } from 'node:child_process';
@@ -28,8 +28,10 @@ interface Dataset {
   keys: number;
   /** What the bytes are divided by, and what it is called. */
   units: number;
-  unit: 'key' | 'element';
+  unit: 'key' | 'element' | 'entry';
   requests: number;
+  /** Lines of each reply (2 for XADD's bulk IDs; 1 when absent). */
+  linesPerReply?: number;
   /** The i-th request, as RESP text. */
   encode(i: number): string;
 }
@@ -48,6 +50,13 @@ const HASH_FIELDS = Array.from({ length: 10 }, (_, j) => `field:${j}`);
 const ZSET_MEMBERS = Array.from({ length: 10 }, (_, j) => `member:${j}`);
 const LISTS = 10;
 const LIST_PUSH = 100;
+const STREAMS = 10_000;
+const STREAM_ENTRIES = 100;
+
+/** XADD of an auto-ID entry with two small fields (the same names: Redis's SAMEFIELDS entries). */
+function streamEntry(key: string, i: number): string {
+  return encodeCommand(['XADD', key, '*', 'sensor', value10(i), 'reading', String(i % 100_000)]);
+}
 
 function datasets(scale: number): Dataset[] {
   const scaled = (n: number): number => Math.max(1, Math.round(n * scale));
@@ -55,6 +64,8 @@ function datasets(scale: number): Dataset[] {
   const hashes = scaled(100_000);
   const zsets = scaled(100_000);
   const pushesPerList = Math.max(1, Math.round((100_000 * scale) / LIST_PUSH));
+  const streamEntries = scaled(1_000_000);
+  const streams = scaled(STREAMS);
   return [
     {
       name: 'strings',
@@ -114,6 +125,27 @@ function datasets(scale: number): Dataset[] {
         return encodeCommand(argv);
       },
     },
+    {
+      name: 'stream',
+      title: `1 stream of ${formatCount(streamEntries)} entries (2 fields: 10-byte text, small integer)`,
+      keys: 1,
+      units: streamEntries,
+      unit: 'entry',
+      requests: streamEntries,
+      linesPerReply: 2,
+      encode: (i) => streamEntry('s:big', i),
+    },
+    {
+      name: 'streams',
+      title: `${formatCount(streams)} streams of ${STREAM_ENTRIES} entries (same fields)`,
+      keys: streams,
+      units: streams * STREAM_ENTRIES,
+      unit: 'entry',
+      requests: streams * STREAM_ENTRIES,
+      linesPerReply: 2,
+      // Entries go round the streams, one at a time.
+      encode: (i) => streamEntry(name10('s:', i % streams), i),
+    },
   ];
 }
 
@@ -155,7 +187,7 @@ async function measure(server: RunningServer, dataset: Dataset, settleMs: number
     const rssBefore = residentBytes(server.pid);
     const usedBefore = await usedMemory(conn);
     const started = process.hrtime.bigint();
-    await conn.pipeline(dataset.requests, dataset.encode, 1000, window);
+    await conn.pipeline(dataset.requests, dataset.encode, 1000, window * (dataset.linesPerReply ?? 1), dataset.linesPerReply);
     const loadSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rssLoaded = residentBytes(server.pid);
     const keys = await dbsize(conn);
@@ -201,7 +233,7 @@ async function main(): Promise<void> {
     .name('memory')
     .description('bytes per key in redis-server and Nodis (RSS growth after loading the same data)')
     .option('--scale <factor>', 'multiply every dataset size by this (e.g. 0.1 for a quick run)', '1')
-    .option('--datasets <list>', 'comma separated: strings,integers,hashes,zsets,lists', 'strings,integers,hashes,zsets,lists')
+    .option('--datasets <list>', 'comma separated: strings,integers,hashes,zsets,lists,stream,streams', 'strings,integers,hashes,zsets,lists,stream,streams')
     .option('--settle <ms>', 'wait this long after the last reply before reading RSS again', '1000')
     .option('--window <n>', 'most requests awaiting a reply while loading', '20000')
     .option('--rounds <n>', 'measure each dataset this many times on fresh servers (the median is shown)', '1')

@@ -42,6 +42,11 @@ async function pipeline(port: number, commands: string[][]): Promise<void> {
 
 const ZSET_MEMBERS = 100_000;
 
+/** Deletes a key (DEL replies one line, as pipeline() counts them). */
+async function deleteKey(port: number, key: string): Promise<void> {
+  await pipeline(port, [['DEL', key]]);
+}
+
 export const CUSTOM_TESTS: Record<string, CustomTest> = {
   zrangebyscore: {
     title: `ZRANGEBYSCORE (${ZSET_MEMBERS / 1000}k members, LIMIT 0 10)`,
@@ -55,5 +60,11 @@ export const CUSTOM_TESTS: Record<string, CustomTest> = {
       await pipeline(port, commands);
     },
     command: ['ZRANGEBYSCORE', 'bench:zset', '__rand_int__', '+inf', 'LIMIT', '0', '10'],
+  },
+  // redis-benchmark 7.0 has no -t xadd: auto IDs, two small fields, one stream growing.
+  xadd: {
+    title: 'XADD (auto ID, 2 fields)',
+    setup: (port) => deleteKey(port, 'bench:stream'),
+    command: ['XADD', 'bench:stream', '*', 'field', '__rand_int__', 'n', '1'],
   },
 };

@@ -44,13 +44,14 @@ export class RespConnection {
 
   /**
    * Sends `count` requests made by `encode(i)` (RESP text), `batch` per write, keeping at most
-   * `window` without a reply, and resolves once every reply has arrived.
+   * `window` without a reply, and resolves once every reply has arrived. Replies are counted by
+   * lines: `linesPerReply` 2 for bulk replies that hold no line break (XADD's IDs).
    */
-  async pipeline(count: number, encode: (i: number) => string, batch = 1000, window = 20000): Promise<void> {
+  async pipeline(count: number, encode: (i: number) => string, batch = 1000, window = 20000, linesPerReply = 1): Promise<void> {
     for (let i = 0; i < count; ) {
       const end = Math.min(count, i + batch);
       let text = '';
-      this.pending += end - i;
+      this.pending += (end - i) * linesPerReply;
       for (; i < end; i++) text += encode(i);
       this.socket.write(Buffer.from(text, 'latin1'));
       await this.waitUntil(window);

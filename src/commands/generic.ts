@@ -8,6 +8,7 @@ import { databaseHandlers } from './generic/databases';
 import { relocateHandlers } from './generic/relocate';
 import { expireHandlers } from './generic/expire';
 import { objectHandlers } from './generic/object';
+import { dumpHandlers } from './generic/dump';
 
 export const genericCommands: CommandGroup = {
   group: 'generic',
@@ -17,5 +18,6 @@ export const genericCommands: CommandGroup = {
     ...relocateHandlers,
     ...expireHandlers,
     ...objectHandlers,
+    ...dumpHandlers,
   },
 };

@@ -190,7 +190,7 @@ export interface RdbLoadResult {
 }
 
 /** The value of an LRU clock for a key idle for `idleSeconds` (objectSetLRUOrLFU). */
-function lruMetaFor(idleSeconds: number, nowMs: number): number {
+export function lruMetaFor(idleSeconds: number, nowMs: number): number {
   const clock = lruClock(nowMs);
   const absolute = clock - idleSeconds;
   return absolute >= 0 ? absolute : (clock + Math.floor(LRU_CLOCK_MAX / 2)) % LRU_CLOCK_MAX;

@@ -164,11 +164,6 @@ describe('RdbWriter: file structure', () => {
     expect(file.includes(Buffer.from('fe03fb0101', 'hex'))).toBe(true);
     expect(file.includes(Buffer.from('fe40c8fb0100', 'hex'))).toBe(true);
   });
-
-  test('streams are refused', () => {
-    const stream = { type: 'stream', encoding: () => 'stream', clone: () => stream } as unknown as RedisValue;
-    expect(() => write((w) => w.entry('s', stream, undefined))).toThrow('stream type not supported yet');
-  });
 });
 
 describe('round trips through RdbWriter and readRdb', () => {
@@ -328,8 +323,6 @@ describe('readRdb: bad files', () => {
   test('types and opcodes Nodis does not load are refused with a clear reason', () => {
     expect(failure(withBody('\x14\x01k\x00')).reason).toBe('Unknown RDB encoding type 20');
     expect(failure(withBody('\x08\x01k\x00')).reason).toBe('Unknown RDB encoding type 8');
-    expect(failure(withBody('\x0f\x01k\x00')).reason).toBe('stream type not supported yet');
-    expect(failure(withBody('\x13\x01k\x00')).reason).toBe('stream type not supported yet');
     expect(failure(withBody('\x07\x01k\x00')).reason).toBe('module types are not supported');
     expect(failure(withBody('\xf7\x00')).reason).toMatch(/module data/);
     expect(failure(withBody('\xf5\x04code')).reason).toMatch(/functions/);

@@ -3,7 +3,8 @@
  * - RDB (aof-use-rdb-preamble yes, the default): an RDB file with the aof-base aux field;
  * - AOF commands (aof-use-rdb-preamble no), as rewriteAppendOnlyFileRio writes them: per
  *   database a SELECT, then per key SET / RPUSH / SADD / ZADD / HMSET in batches of 64 items
- *   (AOF_REWRITE_ITEMS_PER_CMD) and a PEXPIREAT for a key with a TTL.
+ *   (AOF_REWRITE_ITEMS_PER_CMD), streams as stream-rewrite.ts writes them, and a PEXPIREAT for
+ *   a key with a TTL.
  */
 import { formatDouble } from '../../protocol/format-double';
 import { isStringValue, stringOf, type RedisValue } from '../../keyspace/value';
@@ -11,6 +12,8 @@ import type { Quicklist } from '../../types/quicklist';
 import type { SetValue } from '../../types/set';
 import type { HashValue } from '../../types/hash';
 import type { SortedSet } from '../../types/zset';
+import type { Stream } from '../../types/stream';
+import { rewriteStreamCommands } from './stream-rewrite';
 import type { Server } from '../../server/server';
 import { RdbWriter, type EntryMeta, type RdbWriterOptions } from '../rdb/writer';
 import { writerOptionsFor } from '../rdb-file';
@@ -110,6 +113,12 @@ class CommandBase implements BaseFormat {
           this.batches('HMSET', key, items, 2);
           break;
         }
+        case 'stream':
+          rewriteStreamCommands(key, value as Stream, (argv) => {
+            this.command(argv);
+            if (this.text.length >= CHUNK_CHARS) this.drain();
+          });
+          break;
         default:
           throw new Error(`Unknown object type ${value.type} in the AOF rewrite`);
       }

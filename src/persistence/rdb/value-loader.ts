@@ -10,7 +10,8 @@
  *   zipmaps convert on either limit;
  * - sorted sets: plain pairs become a listpack within zset-max-listpack-entries/-value; a listpack
  *   or ziplist stays one unless it has too many entries.
- * Empty collections load as null: Redis skips such keys with a warning.
+ * - streams: nodes as the file has them (stream-loader.ts).
+ * Empty collections load as null: Redis skips such keys with a warning (empty streams stay).
  */
 import type { Config } from '../../config/config';
 import { toStoredString, type RedisValue } from '../../keyspace/value';
@@ -26,6 +27,7 @@ import { decodeZiplist } from './ziplist';
 import { decodeIntset } from './intset';
 import { decodeZipmap } from './zipmap';
 import { latin1Slice } from './latin1';
+import { readStream } from './stream-loader';
 
 /** The encoding thresholds in effect while loading. */
 export interface LoadLimits {
@@ -108,7 +110,7 @@ export function readObject(input: RdbInput, type: number, limits: LoadLimits): R
       return pairsZset(decodeBlob(input, 'Zset listpack', listpackOf), limits, input, at);
     case RdbType.StreamListpacks:
     case RdbType.StreamListpacks2:
-      throw input.corrupt('stream type not supported yet', at);
+      return readStream(input, type);
     case RdbType.ModulePreGa:
     case RdbType.Module2:
       throw input.corrupt('module types are not supported', at);

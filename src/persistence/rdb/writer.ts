@@ -7,6 +7,7 @@
  * encodings when they apply, lists as quicklists of listpacks (one per node), sets as intsets or
  * plain member lists, hashes and sorted sets as listpacks or plain pairs (binary double scores,
  * highest first as Redis walks its skiplist).
+ * Streams are RDB_TYPE_STREAM_LISTPACKS_2 (stream-writer.ts).
  *
  * Output goes through 1 MB chunks handed to `write`; each chunk is a fresh Buffer the callee may
  * keep. The CRC is computed over the chunks as they leave.
@@ -22,6 +23,8 @@ import { Crc64 } from './crc64';
 import { lzfCompress } from './lzf';
 import { ListpackBuilder } from './listpack';
 import { encodeIntset } from './intset';
+import { writeStreamValue, type RdbValueOutput } from './stream-writer';
+import type { Stream } from '../../types/stream';
 import { latin1Slice, latin1Write } from './latin1';
 import {
   QUICKLIST_NODE_CONTAINER_PACKED,
@@ -80,6 +83,14 @@ export class RdbWriter {
   private lzfIn = Buffer.allocUnsafe(4096);
   private lzfOut = Buffer.allocUnsafe(4096);
   private readonly zsetEntries = new ZsetEntries();
+  /** The primitives, for the codecs of other files (streams). */
+  private readonly valueOutput: RdbValueOutput = {
+    len: (n) => this.len(n),
+    string: (s) => this.string(s),
+    byteString: (src, start, end) => this.byteString(src, start, end),
+    raw: (src, start, end) => this.bytes(src, start, end),
+    int64LE: (v) => this.int64LE(v),
+  };
   /** Bytes handed to `write` so far (the file size once finished). */
   written = 0;
 
@@ -309,9 +320,26 @@ export class RdbWriter {
     this.flush();
   }
 
+  /** The type byte and the value, as DUMP serializes them (rdbSaveObjectType + rdbSaveObject). */
+  typedObject(value: RedisValue): void {
+    this.typeWithoutKey = true;
+    try {
+      this.object(null, value);
+    } finally {
+      this.typeWithoutKey = false;
+    }
+    this.flush();
+  }
+
+  /** Set while typedObject() writes: begin() writes the type byte but no key. */
+  private typeWithoutKey = false;
+
   /** The type byte and the key, unless only the object is wanted (key null). */
   private begin(type: RdbType, key: string | null): void {
-    if (key === null) return;
+    if (key === null) {
+      if (this.typeWithoutKey) this.byte(type);
+      return;
+    }
     this.byte(type);
     this.string(key);
   }
@@ -336,6 +364,9 @@ export class RdbWriter {
           return this.hash(key, value as HashValue);
         case 'zset':
           return this.zset(key, value as SortedSet);
+        case 'stream':
+          this.begin(RdbType.StreamListpacks2, key);
+          return writeStreamValue(this.valueOutput, value as Stream, this.listpack);
         default:
           throw new Error(`${value.type} type not supported yet`);
       }
