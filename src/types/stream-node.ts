@@ -14,8 +14,12 @@
  * goes.
  */
 import { encodeHeader, lengthAt, startAt } from './packed-entries';
+import { flatten } from './quicklist-entries';
 import { addU64, idFromHalves, idPart, subU64, type StreamId, type U64 } from './stream-id';
 import { LISTPACK_EMPTY_BYTES, lpIntSize, lpStringSize, lpU64Size } from './stream-listpack-size';
+
+/** An appended node's rope is flattened into one string after this many appends. */
+const FLATTEN_EVERY = 32;
 
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
@@ -55,6 +59,8 @@ export class StreamNode {
   lastId: StreamId;
   /** The size Redis's listpack for this node would have. */
   lpBytes: number;
+  /** Appends since `data` was last flattened (see append). */
+  private appendsSinceFlat = 0;
   private readonly masterMs: U64;
   private readonly masterSeq: U64;
 
@@ -107,12 +113,25 @@ export class StreamNode {
     }
     lpBytes += lpIntSize(lpCount);
     lpBytes += lpIntSize(this.live + 1) - lpIntSize(this.live);
-    parts.unshift(this.data);
-    // One join: a flat string of exactly the packed bytes (see packed-entries.ts on cons strings).
-    this.data = parts.join('');
+    // Concatenation makes a rope (no copy of the node); flattening it every FLATTEN_EVERY
+    // appends copies the node once per that many entries instead of once per entry, which keeps
+    // XADD's garbage (and the RSS it leaves behind) low. Reading a char flattens it as well.
+    const data = this.data + parts.join('');
+    if (++this.appendsSinceFlat >= FLATTEN_EVERY) {
+      flatten(data);
+      this.appendsSinceFlat = 0;
+    }
+    this.data = data;
     this.live++;
     this.lastId = id;
     this.lpBytes += lpBytes;
+  }
+
+  /** Flattens what appends left as a rope: a node no longer appended to keeps one flat string. */
+  seal(): void {
+    if (this.appendsSinceFlat === 0) return;
+    flatten(this.data);
+    this.appendsSinceFlat = 0;
   }
 
   /** Reads the entry header at `offset`. */

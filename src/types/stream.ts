@@ -126,6 +126,7 @@ export class Stream implements CollectionValue {
       }
     }
     if (node === undefined) {
+      if (this.nodes.length > 0) this.nodes[this.nodes.length - 1].seal();
       const fields = new Array<string>((argv.length - from) / 2);
       for (let i = 0; i < fields.length; i++) fields[i] = argv[from + 2 * i];
       node = new StreamNode(id, fields);
