@@ -48,16 +48,18 @@ export interface TrimArgs {
 export type EntryVisitor = (id: StreamId, fieldValues: string[]) => boolean;
 
 function nodeBytes(node: StreamNode): number {
-  // The node's fields, its two ID halves, packed data and the master fields array (the field
+  // The node's 11 fields, its two ID halves, packed data and the master fields array (the field
   // name strings are the first entry's argv strings).
-  let total = objectBytes(9) + 2 * (objectBytes(2) + HEAP_NUMBER_BYTES) + packedBytes(node.data.length);
+  let total = objectBytes(11) + 2 * (objectBytes(2) + HEAP_NUMBER_BYTES) + packedBytes(node.data.length);
   total += arrayBytes(node.fields.length);
   for (const field of node.fields) total += stringBytes(field.length);
   return total;
 }
 
 export class Stream implements CollectionValue {
-  readonly type = 'stream' as const;
+  get type(): 'stream' {
+    return 'stream';
+  }
   /** Nodes in ID order. */
   nodes: StreamNode[] = [];
   length = 0;
@@ -74,7 +76,8 @@ export class Stream implements CollectionValue {
   }
 
   memoryUsage(): number {
-    let total = objectBytes(9) + 4 * stringBytes(16) + arrayBytes(this.nodes.length) + this.nodeBytesTotal;
+    // 8 fields (`type` lives on the prototype) and the four ID strings.
+    let total = objectBytes(8) + 4 * stringBytes(16) + arrayBytes(this.nodes.length) + this.nodeBytesTotal;
     if (this.groups) {
       total += mapBytes(this.groups.size);
       for (const group of this.groups.values()) total += group.bytes();
