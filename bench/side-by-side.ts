@@ -15,8 +15,8 @@ import { runRedisBenchmark, type BenchmarkResult } from './lib/redis-benchmark';
 import { formatCount, formatRatio, markdownTable, median } from './lib/stats';
 import { CUSTOM_TESTS } from './lib/custom-tests';
 
-/** The foundation's tests, then the collections' (zrangebyscore and xadd are custom tests, see lib/custom-tests). */
-const DEFAULT_TESTS = 'ping_mbulk,set,get,incr,mset,lpush,rpop,lrange_100,sadd,spop,hset,zadd,zpopmin,zrangebyscore,xadd';
+/** The foundation's tests, the collections', then scripting (zrangebyscore, xadd and evalsha are custom tests, see lib/custom-tests). */
+const DEFAULT_TESTS = 'ping_mbulk,set,get,incr,mset,lpush,rpop,lrange_100,sadd,spop,hset,zadd,zpopmin,zrangebyscore,xadd,evalsha';
 
 interface Options {
   tests: string;

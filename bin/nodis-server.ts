@@ -169,6 +169,8 @@ async function main(argv: string[]): Promise<void> {
   createPidFile(server);
   handleSignals(server);
   const { loadPersistedData, StartupLoadError } = await import('../src/persistence/startup.js');
+  // Persisted data may hold function libraries: the Lua engines must be ready first.
+  await Promise.all(server.startupTasks);
   try {
     loadPersistedData(server);
   } catch (e) {

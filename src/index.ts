@@ -56,6 +56,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   if (options.bind !== undefined) values.bind = options.bind;
   const server = new Server({ config: configFrom(values), clock: options.clock, logSink: options.logSink });
   try {
+    // Persisted data may hold function libraries: the Lua engines must be ready first.
+    await Promise.all(server.startupTasks);
     loadPersistedData(server);
   } catch (e) {
     await server.close();

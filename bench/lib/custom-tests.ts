@@ -2,7 +2,9 @@
  * Benchmarks that redis-benchmark has no -t name for: a command line of its own, run after a
  * set-up that loads the data it reads. Both servers get the same set-up.
  */
+import { createHash } from 'node:crypto';
 import * as net from 'node:net';
+import { RespConnection } from './resp-connection';
 
 export interface CustomTest {
   /** What the table shows. */
@@ -47,6 +49,24 @@ async function deleteKey(port: number, key: string): Promise<void> {
   await pipeline(port, [['DEL', key]]);
 }
 
+/** The script the evalsha test runs; redis-benchmark needs its SHA1 on the command line. */
+const INCR_SCRIPT = "return redis.call('INCR', KEYS[1])";
+const INCR_SCRIPT_SHA = createHash('sha1').update(INCR_SCRIPT).digest('hex');
+
+/**
+ * SCRIPT LOADs a script. A server without scripting replies an error: that is reported and the
+ * benchmark goes on, so the test's cell shows the server's NOSCRIPT or unknown-command error.
+ */
+async function loadScript(port: number, script: string, sha: string): Promise<void> {
+  const connection = await RespConnection.connect(port);
+  try {
+    const reply = await connection.call(['SCRIPT', 'LOAD', script]);
+    if (reply !== `$40\r\n${sha}\r\n`) console.error(`SCRIPT LOAD on port ${port}: ${reply.trim()}`);
+  } finally {
+    connection.close();
+  }
+}
+
 export const CUSTOM_TESTS: Record<string, CustomTest> = {
   zrangebyscore: {
     title: `ZRANGEBYSCORE (${ZSET_MEMBERS / 1000}k members, LIMIT 0 10)`,
@@ -66,5 +86,11 @@ export const CUSTOM_TESTS: Record<string, CustomTest> = {
     title: 'XADD (auto ID, 2 fields)',
     setup: (port) => deleteKey(port, 'bench:stream'),
     command: ['XADD', 'bench:stream', '*', 'field', '__rand_int__', 'n', '1'],
+  },
+  // A cached script making one redis.call: the cost of EVALSHA's dispatch into Lua and back.
+  evalsha: {
+    title: 'EVALSHA (script INCR of a random key)',
+    setup: (port) => loadScript(port, INCR_SCRIPT, INCR_SCRIPT_SHA),
+    command: ['EVALSHA', INCR_SCRIPT_SHA, '1', 'key:__rand_int__'],
   },
 };

@@ -17,6 +17,8 @@ import { memoryCommands } from './memory';
 import { streamCommands } from './stream';
 import { pubsubCommands } from './pubsub';
 import { transactionCommands } from './transaction';
+import { scriptingCommands } from './scripting';
+import { functionCommands } from './function';
 
 export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   connectionCommands,
@@ -36,4 +38,6 @@ export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   streamCommands,
   pubsubCommands,
   transactionCommands,
+  scriptingCommands,
+  functionCommands,
 ];

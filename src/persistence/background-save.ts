@@ -16,6 +16,7 @@ import { RdbWriter, type EntryMeta } from './rdb/writer';
 import { entryMetaFor, fsyncDirectory, writerOptionsFor } from './rdb-file';
 import { persistenceOf } from './persistence-state';
 import { SnapshotFileJob } from './snapshot-file-job';
+import { libraryCodes } from '../scripting/functions-persistence';
 
 export type SaveOutcome = 'ok' | 'err' | 'aborted';
 
@@ -70,6 +71,7 @@ export class BackgroundSave extends SnapshotFileJob {
     this.writer = writer;
     const meta: EntryMeta = {};
     writer.header();
+    for (const code of libraryCodes(server)) writer.functionLibrary(code);
     this.snapshot = new KeyspaceSnapshot(server.keyspace, {
       beginDb: (dbIndex, keyCount, expiresCount) => this.guard(() => writer.selectDb(dbIndex, keyCount, expiresCount)),
       entry: (key, value, expireAtMs, keyMeta) => this.guard(() => writer.entry(key, value, expireAtMs, entryMetaFor(server, keyMeta, meta))),

@@ -29,6 +29,7 @@ import {
   type RdbVisitor,
 } from './rdb/reader';
 import { loadLimitsFrom } from './rdb/value-loader';
+import { LoadedLibraries, libraryCodes } from '../scripting/functions-persistence';
 
 /** Which eviction data a save records for each key, from maxmemory-policy (as rdbSaveKeyValuePair). */
 function savedMetaKind(server: Server): 'lru' | 'lfu' | null {
@@ -66,6 +67,7 @@ export function writerOptionsFor(server: Server, aofBase = false): RdbWriterOpti
 /** Writes every database of the server through `writer`: header, keys, EOF and checksum. */
 export function writeDataset(server: Server, writer: RdbWriter): void {
   writer.header();
+  for (const code of libraryCodes(server)) writer.functionLibrary(code);
   const kind = savedMetaKind(server);
   const meta: EntryMeta = {};
   for (const db of server.keyspace.databases) {
@@ -202,6 +204,8 @@ class KeyspaceLoader implements RdbVisitor {
   keysLoaded = 0;
   keysExpired = 0;
   private emptyKeysSkipped = 0;
+  /** Function libraries the file holds (RDB_OPCODE_FUNCTION2), installed with the keys. */
+  private readonly libraries: LoadedLibraries;
   private readonly loaded = new Map<Database, { table: KeyTable<RedisValue>; expires: KeyTable<number> }>();
   private db!: Database;
   private table!: KeyTable<RedisValue>;
@@ -217,6 +221,7 @@ class KeyspaceLoader implements RdbVisitor {
   ) {
     this.now = server.keyspace.now();
     this.freshMeta = server.keyspace.initialMeta();
+    this.libraries = new LoadedLibraries(server);
     this.selectDb(0);
   }
 
@@ -239,6 +244,10 @@ class KeyspaceLoader implements RdbVisitor {
     this.db = db;
     this.table = tables.table;
     this.expires = tables.expires;
+  }
+
+  functionLibrary(code: string): void {
+    this.libraries.add(code);
   }
 
   entry(key: string, value: RedisValue | null, expireAtMs: number | undefined, lruIdle: number, lfuFreq: number): void {
@@ -278,6 +287,7 @@ class KeyspaceLoader implements RdbVisitor {
    * its old TTL, as the file's key takes its place whole.
    */
   install(): void {
+    this.libraries.install(this.options.replaceExisting === true);
     const keyspace = this.server.keyspace;
     for (const [db, { table, expires }] of this.loaded) {
       if (table.size === 0) continue;

@@ -20,6 +20,7 @@ import { NODIS_RELEASE, NODIS_VERSION } from './version';
 import { lruClock } from '../keyspace/access-clock';
 import { findDirective } from '../config/directives';
 import { trackingOf } from '../pubsub/tracking';
+import { evalScripting } from '../commands/scripting';
 
 export type InfoValue = string | number;
 export type InfoFieldSource = () => InfoValue;
@@ -206,10 +207,10 @@ const MEMORY_FIELDS: FieldList = [
   ['total_system_memory', () => os.totalmem()],
   ['total_system_memory_human', human('total_system_memory')],
   ['used_memory_lua', (ctx) => ctx.field('used_memory_vm_eval')],
-  ['used_memory_vm_eval', zero],
+  ['used_memory_vm_eval', (ctx) => evalScripting(ctx.server).engine?.heapBytes() ?? 0],
   ['used_memory_lua_human', human('used_memory_vm_eval')],
-  ['used_memory_scripts_eval', zero],
-  ['number_of_cached_scripts', zero],
+  ['used_memory_scripts_eval', (ctx) => evalScripting(ctx.server).cache.memoryBytes],
+  ['number_of_cached_scripts', (ctx) => evalScripting(ctx.server).cache.size],
   ['number_of_functions', zero],
   ['number_of_libraries', zero],
   ['used_memory_vm_functions', zero],

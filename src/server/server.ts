@@ -164,8 +164,12 @@ export class Server {
     return this.config.get('requirepass') !== '';
   }
 
+  /** Asynchronous set-up a capability starts at install time (the Lua engine): listen() waits for it. */
+  readonly startupTasks: Promise<unknown>[] = [];
+
   /** Starts listening on every bind address; resolves once all are bound. */
   async listen(): Promise<void> {
+    await Promise.all(this.startupTasks);
     const port = this.config.getNumber('port');
     const binds = this.config.get('bind').split(/\s+/).filter(Boolean);
     let boundPort = port;

@@ -36,14 +36,16 @@ import { aofOf, type Aof } from '../../persistence/aof/aof';
 import { ManifestError } from '../../persistence/aof/manifest';
 import { aofDirectory, deleteHistoryFiles, readManifest } from '../../persistence/aof/aof-files';
 import { AofLoadError, loadAppendOnlyFiles } from '../../persistence/aof/aof-loader';
+import { flushFunctions } from '../../scripting/functions-persistence';
 
 const RELOAD_OPTIONS_ERROR = 'ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.';
 const RDB_LOAD_ERROR = 'ERR Error trying to load the RDB dump';
 const AOF_LOAD_ERROR = 'ERR Error trying to load the AOF files, check server logs.';
 
-/** Redis's emptyData(-1, EMPTYDB_NO_FLAGS): every database emptied, not counted as changes. */
+/** Redis's emptyData(-1, EMPTYDB_NO_FLAGS): every database and the functions emptied, not counted as changes. */
 function emptyData(server: Server): void {
   for (const db of server.keyspace.databases) db.clear();
+  flushFunctions(server);
 }
 
 /** An argument as C's strcasecmp reads it: up to its first NUL byte. */

@@ -18,6 +18,7 @@ import type { Server } from '../../server/server';
 import { RdbWriter, type EntryMeta, type RdbWriterOptions } from '../rdb/writer';
 import { writerOptionsFor } from '../rdb-file';
 import { encodeCommand, timestampAnnotation } from './aof-format';
+import { functionLoadCommands, libraryCodes } from '../../scripting/functions-persistence';
 
 /** A base file being written: the header, the databases and their entries, then the end. */
 export interface BaseFormat {
@@ -33,20 +34,26 @@ export interface BaseFormat {
 /** The base format the server's configuration asks for (aof-use-rdb-preamble). */
 export function createBaseFormat(server: Server, write: (chunk: Buffer) => void): BaseFormat {
   const config = server.config;
-  if (config.getBool('aof-use-rdb-preamble')) return new RdbBase(write, writerOptionsFor(server, true));
-  return new CommandBase(write, config.getBool('aof-timestamp-enabled'));
+  if (config.getBool('aof-use-rdb-preamble')) return new RdbBase(write, writerOptionsFor(server, true), libraryCodes(server));
+  return new CommandBase(write, config.getBool('aof-timestamp-enabled'), functionLoadCommands(server));
 }
 
 class RdbBase implements BaseFormat {
   readonly extension = 'rdb';
   private readonly writer: RdbWriter;
 
-  constructor(write: (chunk: Buffer) => void, options: RdbWriterOptions) {
+  constructor(
+    write: (chunk: Buffer) => void,
+    options: RdbWriterOptions,
+    /** Function libraries, written after the header. */
+    private readonly libraries: string[] = [],
+  ) {
     this.writer = new RdbWriter(write, options);
   }
 
   begin(): void {
     this.writer.header();
+    for (const code of this.libraries) this.writer.functionLibrary(code);
   }
 
   beginDb(dbId: number, keyCount: number, expiresCount: number): void {
@@ -75,10 +82,13 @@ class CommandBase implements BaseFormat {
   constructor(
     private readonly write: (chunk: Buffer) => void,
     private readonly timestamp: boolean,
+    /** FUNCTION LOAD commands, written before the first SELECT. */
+    private readonly functionLoads: string[][] = [],
   ) {}
 
   begin(): void {
     if (this.timestamp) this.text += timestampAnnotation(Math.floor(Date.now() / 1000));
+    for (const argv of this.functionLoads) this.command(argv);
   }
 
   beginDb(dbId: number): void {

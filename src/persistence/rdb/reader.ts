@@ -10,6 +10,7 @@ import { RdbInput, RdbFormatError, type RdbByteSource } from './rdb-input';
 import { RDB_VERSION, RdbOpcode } from './rdb-constants';
 import { isObjectType, readObject, type LoadLimits } from './value-loader';
 import type { RedisValue } from '../../keyspace/value';
+import { readLibraryRecord } from '../../scripting/functions-payload';
 
 export { RdbFormatError } from './rdb-input';
 
@@ -127,11 +128,15 @@ function readRdbInput(input: RdbInput, visitor: RdbVisitor, options: RdbReadOpti
       case RdbOpcode.ModuleAux:
         throw input.corrupt('The RDB file contains module data, which Nodis cannot load', at);
       case RdbOpcode.Function:
-        throw input.corrupt('Pre-release function format not supported.', at);
       case RdbOpcode.Function2: {
-        const code = input.string();
+        // RDB_OPCODE_FUNCTION (7.0 release candidates) is read as Redis 7.0 reads it.
+        const code = readLibraryRecord(input, type, false);
         if (!visitor.functionLibrary) throw input.corrupt('The RDB file contains functions, which Nodis cannot load yet', at);
-        visitor.functionLibrary(code);
+        try {
+          visitor.functionLibrary(code);
+        } catch (e) {
+          throw rejectedAt(e, at);
+        }
         continue;
       }
       case RdbOpcode.Eof:

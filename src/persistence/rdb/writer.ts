@@ -314,6 +314,17 @@ export class RdbWriter {
     this.object(key, value);
   }
 
+  /**
+   * A function library (rdbSaveFunctions): RDB_OPCODE_FUNCTION2 and the library's code, written
+   * after the header's AUX fields and before the databases (and in FUNCTION DUMP payloads).
+   * `flush` hands the bytes to `write` now (for a payload that has no finish()).
+   */
+  functionLibrary(code: string, flush = false): void {
+    this.byte(RdbOpcode.Function2);
+    this.string(code);
+    if (flush) this.flush();
+  }
+
   /** Only the value, as rdbSaveObject writes it (savedObjectLength). */
   objectOnly(value: RedisValue): void {
     this.object(null, value);
