@@ -18,6 +18,7 @@ import { FUNCTION_FLAGS, FunctionError, type FunctionLibrary } from '../scriptin
 import { dumpFunctions, functionPayloadValid, readFunctionPayload } from '../scripting/functions-payload';
 import { callFunction } from '../scripting/functions-call';
 import { installFunctions } from '../scripting/functions-info';
+import { busyError, installBusyGuard, killScript, runningScript } from '../scripting/busy';
 
 const FUNCTION_HELP = [
   'LOAD [REPLACE] <FUNCTION CODE>',
@@ -199,13 +200,27 @@ function functionRestore(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
-/** FUNCTION STATS: nothing can be running while a command is served (scripts run to the end). */
+/** FUNCTION STATS: the function running (while busy), and the engine's counts. */
 function functionStats(c: Client): void {
+  const script = runningScript(c.server);
+  // While an EVAL script is busy, Redis refuses (it only reports functions).
+  if (script !== null && script.timedOut && script.isEval) return c.reply.error(busyError(script));
   const registry = functionsOf(c.server).registry;
   const reply = c.reply;
   reply.map(2);
   reply.bulk('running_script');
-  reply.nullBulk();
+  if (script === null || !script.timedOut) {
+    reply.nullBulk();
+  } else {
+    reply.map(3);
+    reply.bulk('name');
+    reply.bulk(script.name);
+    reply.bulk('command');
+    reply.array(script.command.length);
+    for (const arg of script.command) reply.bulk(arg);
+    reply.bulk('duration_ms');
+    reply.integer(Date.now() - script.startedAt);
+  }
   reply.bulk('engines');
   reply.map(1);
   reply.bulk('LUA');
@@ -217,7 +232,7 @@ function functionStats(c: Client): void {
 }
 
 function functionKill(c: Client): void {
-  c.reply.error('NOTBUSY No scripts in execution right now.');
+  killScript(c, false);
 }
 
 /** FCALL / FCALL_RO function numkeys key... arg... */
@@ -247,5 +262,8 @@ export const functionCommands: CommandGroup = {
     fcall: (c, argv) => fcallGeneric(c, argv, false),
     fcall_ro: (c, argv) => fcallGeneric(c, argv, true),
   },
-  install: installFunctions,
+  install(server) {
+    installFunctions(server);
+    installBusyGuard(server);
+  },
 };

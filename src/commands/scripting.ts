@@ -2,8 +2,8 @@
  * Scripting commands: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL/HELP, on
  * Redis's Lua 5.1 (src/scripting/engine.ts).
  *
- * Scripts run synchronously on the event loop, so no other client is served while one runs: no
- * client ever sees BUSY, and SCRIPT KILL always answers NOTBUSY.
+ * A script runs on a worker thread while the command waits for it; past busy-reply-threshold the
+ * server serves other clients meanwhile (BUSY replies, SCRIPT KILL: src/scripting/busy.ts).
  */
 import type { CommandGroup } from './registry';
 import type { Client } from '../server/client';
@@ -13,6 +13,7 @@ import { replyHelp } from './generic/object';
 import { OOM_ERROR } from '../memory/install';
 import { isOption } from './arguments';
 import { LuaScriptEngine, runScriptAsCommand, type ScriptRunOptions } from '../scripting/engine';
+import { installBusyGuard, killScript } from '../scripting/busy';
 import { ScriptCache, ScriptFlag, parseShebang, sha1Hex, type CachedScript } from '../scripting/script-cache';
 
 /** The EVAL side of scripting for one server: its Lua state and script cache. */
@@ -93,6 +94,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolea
     readOnly: readOnly || (script.flags & ScriptFlag.NoWrites) !== 0,
     allowOom: (script.flags & ScriptFlag.AllowOom) !== 0,
     compileErrorPrefix: COMPILE_ERROR_PREFIX,
+    command: argv,
   };
   const keys = argv.slice(3, 3 + numkeys);
   const args = argv.slice(3 + numkeys);
@@ -137,7 +139,7 @@ function scriptFlush(c: Client, argv: string[]): void {
 }
 
 function scriptKill(c: Client): void {
-  c.reply.error('NOTBUSY No scripts in execution right now.');
+  killScript(c, true);
 }
 
 const SCRIPT_HELP = [
@@ -172,6 +174,7 @@ export const scriptingCommands: CommandGroup = {
   },
   install(server) {
     const state = evalScripting(server);
+    installBusyGuard(server);
     server.startupTasks.push(
       LuaScriptEngine.create(server).then((engine) => {
         state.engine = engine;

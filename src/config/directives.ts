@@ -186,7 +186,7 @@ export const DIRECTIVES: Directive[] = [
   },
   // Notifications and scripting
   { name: 'notify-keyspace-events', type: 'flags', parse: (args) => keyspaceEventsValue(args[0]), show: parseKeyspaceEvents, defaultValue: '', mutable: true, help: 'Classes of keyspace events published (K, E, g, $, l, s, h, z, x, e, t, m, n, A).' },
-  { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', defaultValue: '5000', mutable: true, min: 0, max: LLONG_MAX, pending: 'scripting support (EVAL, FUNCTION)', help: 'Milliseconds a script may run before other clients get BUSY replies.' },
+  { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], type: 'int', defaultValue: '5000', mutable: true, min: 0, max: LLONG_MAX, help: 'Milliseconds a script may run before other clients get BUSY replies.' },
   // Persistence
   {
     name: 'save', type: 'save', multiArg: true, accumulates: true, parse: parseSave, rewrite: saveLines, alwaysRewrite: true,

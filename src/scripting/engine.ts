@@ -35,13 +35,15 @@
  * when more than one) and calls dispatcher.preventPropagation() so the command itself (EVAL, FCALL)
  * never propagates; runScriptAsCommand() does all of that.
  */
-import { load, type LuaEngine as WasmLuaEngine, type ReplyValue } from 'lua-redis-wasm';
+import type { ReplyValue } from 'lua-redis-wasm';
 import { CommandFlag, type CommandSpec } from '../commands/registry';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { OOM_ERROR } from '../memory/install';
 import { parseReply, writeLuaResult } from './lua-values';
 import { SERIALIZER, wrapForCompile, wrapForRun } from './lua-wrapper';
+import { LuaWorker, ScriptAbandoned, type WaitPolicy } from './lua-worker';
+import { trackScript, type RunningScript } from './busy';
 
 export interface ScriptRunOptions {
   /** Named in runtime error texts: the SHA1 for EVAL, the function name for FCALL. */
@@ -54,6 +56,11 @@ export interface ScriptRunOptions {
   allowOom: boolean;
   /** Put before a compile error's Lua message. */
   compileErrorPrefix: string;
+  /**
+   * The command running the script (EVAL, FCALL): it is then the server's running script, which
+   * can get busy (other clients get BUSY), be killed and show in FUNCTION STATS.
+   */
+  command?: string[];
 }
 
 /** What redis.call needs to know about the script running now. */
@@ -65,6 +72,8 @@ interface RunContext {
   oom: boolean | null;
   /** The last error redis.call raised into Lua, to tell it from a string the script raised. */
   raisedCallError: string | null;
+  /** The server's running script record, when the run is a command's. */
+  tracked: RunningScript | null;
 }
 
 /** Redis 7.0.15's redis.* constants and the helpers that are constant outside a debugger. */
@@ -92,6 +101,9 @@ const MAX_FUEL = 0xffffffff;
 /** Passed to every run after the script's arguments (see wrapForRun). */
 const SERIALIZER_BYTES = Buffer.from(SERIALIZER, 'latin1');
 
+/** The chunk name of EVAL scripts (functions run as "user_function"). */
+const EVAL_CHUNK = 'user_script';
+
 const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
 
 const GLOBAL_READ_MARKER = '__RLUA_E__:global-read:';
@@ -102,7 +114,7 @@ export class LuaScriptEngine {
 
   private constructor(
     private readonly server: Server,
-    private readonly lua: WasmLuaEngine,
+    private readonly lua: LuaWorker,
     /** Runs the commands a script calls. */
     readonly scriptClient: Client,
   ) {}
@@ -112,20 +124,21 @@ export class LuaScriptEngine {
     // get here). The instruction budget is the largest the engine takes (0 would mean its small
     // default, which stops BullMQ's scripts): a script that never ends is stopped after about a
     // minute instead of freezing the server for good (Redis keeps it running and answers BUSY).
-    const module = await load({
-      profile: 'redis-7.0',
-      redisProps: REDIS_PROPS,
-      limits: { maxFuel: MAX_FUEL, maxReplyBytes: 0, maxArgBytes: 0 },
-    });
     const scriptClient = server.addClient(null);
     scriptClient.authenticated = true;
     let engine: LuaScriptEngine | null = null;
-    const lua = module.create({
-      redisCall: (args) => engine!.call(args, true),
-      redisPcall: (args) => engine!.call(args, false),
-      log: (level, message) => engine!.log(level, message),
-      onSetResp: (version) => engine!.setResp(version),
-    });
+    // The Lua state lives on a worker thread (lua-worker.ts) so that a long script can be
+    // watched, interrupted and killed from here.
+    const lua = await LuaWorker.start(
+      { profile: 'redis-7.0', redisProps: REDIS_PROPS, limits: { maxFuel: MAX_FUEL, maxReplyBytes: 0, maxArgBytes: 0 } },
+      {
+        redisCall: (args) => engine!.call(args, true),
+        redisPcall: (args) => engine!.call(args, false),
+        log: (level, message) => engine!.log(level, message),
+        onSetResp: (version) => engine!.setResp(version),
+      },
+    );
+    server.closeHooks.push(() => lua.close());
     engine = new LuaScriptEngine(server, lua, scriptClient);
     return engine;
   }
@@ -147,7 +160,19 @@ export class LuaScriptEngine {
   }
 
   run(caller: Client, source: string, keys: string[], args: string[], options: ScriptRunOptions): void {
-    const context: RunContext = { options, luaResp: 2, oom: null, raisedCallError: null };
+    const tracked: RunningScript | null = options.command
+      ? {
+          caller,
+          command: options.command,
+          name: options.name,
+          isEval: options.chunkName === EVAL_CHUNK,
+          startedAt: Date.now(),
+          timedOut: false,
+          wroteDirty: false,
+          killed: false,
+        }
+      : null;
+    const context: RunContext = { options, luaResp: 2, oom: null, raisedCallError: null, tracked };
     const scriptClient = this.scriptClient;
     scriptClient.db = caller.db;
     scriptClient.reply.resp = 2;
@@ -156,8 +181,16 @@ export class LuaScriptEngine {
     try {
       const argv = toBuffers(args);
       argv.push(Buffer.from(source, 'latin1'), SERIALIZER_BYTES);
-      result = this.lua.evalWithArgs(wrapForRun(options.chunkName), toBuffers(keys), argv);
+      const evaluate = (policy: WaitPolicy | null) =>
+        this.lua.evalWithArgs(wrapForRun(options.chunkName), toBuffers(keys), argv, policy);
+      result = tracked ? trackScript(this.server, tracked, evaluate) : evaluate(null);
     } catch (e) {
+      if (e instanceof ScriptAbandoned) {
+        if (tracked?.killed) this.server.log.warning('Lua script killed by user with SCRIPT KILL.');
+        // Where the script was is lost with its thread: Redis names the line it was on.
+        caller.reply.error(`ERR Script killed by user with SCRIPT KILL... script: ${options.name}, on @${options.chunkName}:1.`);
+        return;
+      }
       this.server.log.warning(`Lua engine failure: ${(e as Error).message}`);
       result = null;
     } finally {
@@ -192,6 +225,8 @@ export class LuaScriptEngine {
     if (typeof checked === 'string') {
       reply = errorValue(checked);
     } else {
+      // A write, done or not, makes the script unkillable (Redis's SCRIPT_WRITE_DIRTY).
+      if (context.tracked && checked.flags & CommandFlag.Write) context.tracked.wroteDirty = true;
       this.server.dispatcher.call(this.scriptClient, checked, argv);
       reply = this.takeReply(context);
     }

@@ -42,5 +42,6 @@ export function callFunction(c: Client, fn: FunctionInfo, argv: string[], keys: 
     readOnly: readOnly || noWrites,
     allowOom,
     compileErrorPrefix: 'ERR Error compiling function: ',
+    command: argv,
   });
 }
