@@ -54,9 +54,13 @@ export class ReplyWriter {
     this.out.writeAscii('+' + s + '\r\n');
   }
 
-  /** An error reply; `message` starts with its code, e.g. "ERR syntax error" or "WRONGTYPE ...". */
-  error(message: string): void {
-    this.onError(message);
+  /**
+   * An error reply; `message` starts with its code, e.g. "ERR syntax error" or "WRONGTYPE ...".
+   * `counted` false leaves it out of the error statistics (a script relaying a command's error,
+   * already counted when the command replied it: Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
+   */
+  error(message: string, counted = true): void {
+    if (counted) this.onError(message);
     if (this.muted) return;
     this.out.writeAscii('-' + errorLine(message) + '\r\n');
   }

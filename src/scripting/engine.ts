@@ -72,6 +72,13 @@ interface RunContext {
   oom: boolean | null;
   /** The last error redis.call raised into Lua, to tell it from a string the script raised. */
   raisedCallError: string | null;
+  /**
+   * Errors commands replied during the run (counted in the error statistics then): relaying one
+   * as the script's reply does not count it again, as in Redis.
+   */
+  commandErrors: Set<string>;
+  /** The client the script runs for. */
+  caller: Client;
   /** The server's running script record, when the run is a command's. */
   tracked: RunningScript | null;
 }
@@ -172,7 +179,7 @@ export class LuaScriptEngine {
           killed: false,
         }
       : null;
-    const context: RunContext = { options, luaResp: 2, oom: null, raisedCallError: null, tracked };
+    const context: RunContext = { options, luaResp: 2, oom: null, raisedCallError: null, commandErrors: new Set(), caller, tracked };
     const scriptClient = this.scriptClient;
     scriptClient.db = caller.db;
     scriptClient.reply.resp = 2;
@@ -207,11 +214,13 @@ export class LuaScriptEngine {
     const text = result.toString('latin1');
     const kind = text[0];
     if (kind === 'R') {
-      writeLuaResult(caller.reply, text.slice(1), context.luaResp);
+      writeLuaResult(caller.reply, text.slice(1), context.luaResp, context.commandErrors);
     } else if (kind === 'C') {
       caller.reply.error(options.compileErrorPrefix + text.slice(1));
     } else {
-      caller.reply.error(renderRuntimeError(text, context));
+      // A command's error raised on (redis.call, or error() of a pcall result) was counted already.
+      const raw = text.slice(text.indexOf('\0', 2) + 1);
+      caller.reply.error(renderRuntimeError(text, context), !context.commandErrors.has(raw));
     }
   }
 
@@ -229,6 +238,11 @@ export class LuaScriptEngine {
       if (context.tracked && checked.flags & CommandFlag.Write) context.tracked.wroteDirty = true;
       this.server.dispatcher.call(this.scriptClient, checked, argv);
       reply = this.takeReply(context);
+      if (reply !== null && typeof reply === 'object' && 'err' in reply) {
+        context.commandErrors.add(reply.err.toString('latin1'));
+        // Redis counts the script's command as failed when an error was counted while it ran.
+        context.caller.commandFailed = true;
+      }
     }
     if (raise && reply !== null && typeof reply === 'object' && 'err' in reply) {
       context.raisedCallError = reply.err.toString('latin1');

@@ -41,14 +41,23 @@ function oneLine(s: string): string {
  * Replays a serialized Lua result onto `out`. `luaResp` is the protocol the script selected with
  * redis.setresp(): it decides what Lua booleans become (RESP2: true -> 1, false -> null).
  */
-export function writeLuaResult(out: ReplyWriter, data: string, luaResp: number): void {
-  const reader = { data, pos: 0 };
+export function writeLuaResult(
+  out: ReplyWriter,
+  data: string,
+  luaResp: number,
+  commandErrors: ReadonlySet<string> = NO_ERRORS,
+): void {
+  const reader = { data, pos: 0, commandErrors };
   writeValue(out, reader, luaResp);
 }
+
+const NO_ERRORS: ReadonlySet<string> = new Set();
 
 interface Reader {
   data: string;
   pos: number;
+  /** Errors commands replied during the run: relayed, they are not counted again. */
+  commandErrors: ReadonlySet<string>;
 }
 
 function readLine(r: Reader): string {
@@ -78,8 +87,11 @@ function writeValue(out: ReplyWriter, r: Reader, luaResp: number): void {
       return tag === 116 ? out.integer(1) : out.nullBulk();
     case 43: // + status
       return out.status(oneLine(readBytes(r)));
-    case 45: // - error
-      return out.error(oneLine(readBytes(r)));
+    case 45: {
+      // - error
+      const message = readBytes(r);
+      return out.error(oneLine(message), !r.commandErrors.has(message));
+    }
     case 44: // , double
       return writeDouble(out, readLine(r));
     case 40: // ( big number

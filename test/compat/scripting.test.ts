@@ -254,4 +254,18 @@ describeCompat('scripting compat', (pair) => {
       'return table.concat({1, 2}, ",")',
     ]),
   );
+
+  // A command's error relayed by the script is counted once, when the command replies it; the
+  // script's own errors count when the script replies them.
+  compat(pair, 'errors in the statistics', (k) => [
+    ['CONFIG', 'RESETSTAT'],
+    ['SET', k('str'), 'abc'],
+    ['EVAL', "return redis.call('incr', KEYS[1])", '1', k('str')],
+    ['EVAL', "return redis.pcall('incr', KEYS[1])", '1', k('str')],
+    ['EVAL', "error(redis.pcall('incr', KEYS[1]))", '1', k('str')],
+    ['EVAL', "return redis.error_reply('MINE own error')", '0'],
+    ['EVAL', "return redis.call('nosuchcommand')", '0'],
+    ['EVAL', "error('plain')", '0'],
+    ['INFO', 'errorstats'],
+  ]);
 });
