@@ -6,7 +6,7 @@ import { readOfType } from '../lookup';
 import { replyHelp } from '../generic/object';
 import type { Stream } from '../../types/stream';
 import { MAX_ID, MIN_ID } from '../../types/stream-id';
-import type { ConsumerGroup } from '../../types/stream-groups';
+import type { ConsumerGroup, PendingEntry, SortedIds } from '../../types/stream-groups';
 import { cString, replyEntry, replyId, replyRange } from './common';
 
 const XINFO_HELP = [
@@ -80,17 +80,7 @@ function replyFullGroup(c: Client, stream: Stream, group: ConsumerGroup, count: 
   c.reply.bulk('pel-count');
   c.reply.integer(group.pel.size);
   c.reply.bulk('pending');
-  const pel = group.pel;
-  const shown = count === 0 ? pel.size : Math.min(count, pel.size);
-  c.reply.array(shown);
-  for (let i = 0; i < shown; i++) {
-    const entry = pel.valueAt(i);
-    c.reply.array(4);
-    replyId(c, pel.idAt(i));
-    c.reply.bulk(entry.consumer!.name);
-    c.reply.integer(entry.deliveryTime);
-    c.reply.integer(entry.deliveryCount);
-  }
+  replyPendingEntries(c, group.pel, count, true);
   const consumers = group.sortedConsumers();
   c.reply.bulk('consumers');
   c.reply.array(consumers.length);
@@ -103,16 +93,24 @@ function replyFullGroup(c: Client, stream: Stream, group: ConsumerGroup, count: 
     c.reply.bulk('pel-count');
     c.reply.integer(consumer.pel.size);
     c.reply.bulk('pending');
-    const own = consumer.pel;
-    const ownShown = count === 0 ? own.size : Math.min(count, own.size);
-    c.reply.array(ownShown);
-    for (let i = 0; i < ownShown; i++) {
-      const entry = own.valueAt(i);
-      c.reply.array(3);
-      replyId(c, own.idAt(i));
-      c.reply.integer(entry.deliveryTime);
-      c.reply.integer(entry.deliveryCount);
-    }
+    replyPendingEntries(c, consumer.pel, count, false);
+  }
+}
+
+/**
+ * The first `count` (0: all) entries of a pending list, as XINFO STREAM FULL lists them: id,
+ * [consumer,] delivery time, delivery count.
+ */
+function replyPendingEntries(c: Client, pel: SortedIds<PendingEntry>, count: number, withConsumer: boolean): void {
+  const shown = count === 0 ? pel.size : Math.min(count, pel.size);
+  c.reply.array(shown);
+  for (let i = 0; i < shown; i++) {
+    const entry = pel.valueAt(i);
+    c.reply.array(withConsumer ? 4 : 3);
+    replyId(c, pel.idAt(i));
+    if (withConsumer) c.reply.bulk(entry.consumer!.name);
+    c.reply.integer(entry.deliveryTime);
+    c.reply.integer(entry.deliveryCount);
   }
 }
 
