@@ -19,6 +19,7 @@ import { dumpFunctions, functionPayloadValid, readFunctionPayload } from '../scr
 import { callFunction } from '../scripting/functions-call';
 import { installFunctions } from '../scripting/functions-info';
 import { busyError, installBusyGuard, killScript, runningScript } from '../scripting/busy';
+import { commandFlagsForScript, scriptFlagsOf } from '../scripting/script-cache';
 
 const FUNCTION_HELP = [
   'LOAD [REPLACE] <FUNCTION CODE>',
@@ -265,5 +266,12 @@ export const functionCommands: CommandGroup = {
   install(server) {
     installFunctions(server);
     installBusyGuard(server);
+    // FCALL's flags for the checks before it runs are those its function declares (a function
+    // always declares them: no flags means it may write).
+    const fcallFlags = (_c: Client, argv: string[], flags: number): number => {
+      const fn = functionsOf(server).registry.findFunction(argv[1] ?? '');
+      return fn === undefined ? flags : commandFlagsForScript(flags, scriptFlagsOf(fn.flags));
+    };
+    for (const name of ['fcall', 'fcall_ro']) server.dispatcher.flagProviders.set(name, fcallFlags);
   },
 };

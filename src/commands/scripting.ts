@@ -14,7 +14,7 @@ import { OOM_ERROR } from '../memory/install';
 import { isOption } from './arguments';
 import { LuaScriptEngine, runScriptAsCommand, type ScriptRunOptions } from '../scripting/engine';
 import { installBusyGuard, killScript } from '../scripting/busy';
-import { ScriptCache, ScriptFlag, parseShebang, sha1Hex, type CachedScript } from '../scripting/script-cache';
+import { ScriptCache, ScriptFlag, commandFlagsForScript, parseShebang, sha1Hex, type CachedScript } from '../scripting/script-cache';
 
 /** The EVAL side of scripting for one server: its Lua state and script cache. */
 export interface EvalScripting {
@@ -175,6 +175,17 @@ export const scriptingCommands: CommandGroup = {
   install(server) {
     const state = evalScripting(server);
     installBusyGuard(server);
+    // EVAL's flags for the checks before it runs are those its script declares.
+    const evalFlags = (_c: Client, argv: string[], flags: number): number => {
+      const shebang = parseShebang(argv[1] ?? '');
+      return typeof shebang === 'string' ? flags : commandFlagsForScript(flags, shebang.flags);
+    };
+    const evalshaFlags = (_c: Client, argv: string[], flags: number): number => {
+      const script = state.cache.get((argv[1] ?? '').toLowerCase());
+      return script === undefined ? flags : commandFlagsForScript(flags, script.flags);
+    };
+    for (const name of ['eval', 'eval_ro']) server.dispatcher.flagProviders.set(name, evalFlags);
+    for (const name of ['evalsha', 'evalsha_ro']) server.dispatcher.flagProviders.set(name, evalshaFlags);
     server.startupTasks.push(
       LuaScriptEngine.create(server).then((engine) => {
         state.engine = engine;

@@ -27,7 +27,7 @@ export function installMemoryManagement(server: Server): void {
     );
   }
 
-  server.dispatcher.guards.unshift((c, spec) => {
+  server.dispatcher.guards.unshift((c, spec, argv) => {
     if (limits.clients > 0) {
       server.clientEvictor.evictClients();
       if (c.closed) return OOM_ERROR; // evicted itself: the reply goes nowhere
@@ -35,7 +35,7 @@ export function installMemoryManagement(server: Server): void {
     if (limits.maxmemory === 0) return null;
     const outOfMemory = server.evictor.performEvictions() === 'fail';
     if (!outOfMemory) return null;
-    const denied = (server.dispatcher.flagsOf(c, spec) & CommandFlag.DenyOom) !== 0;
+    const denied = (server.dispatcher.flagsOf(c, spec, argv) & CommandFlag.DenyOom) !== 0;
     // Queueing inside MULTI takes memory without limit, so it stops too.
     const queueing = c.inTransaction && !ALLOWED_IN_MULTI_ON_OOM.has(spec.fullName);
     return denied || queueing ? OOM_ERROR : null;

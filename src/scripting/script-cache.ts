@@ -3,6 +3,7 @@
  * flags of their shebang line, kept until SCRIPT FLUSH.
  */
 import { createHash } from 'node:crypto';
+import { CommandFlag } from '../commands/registry';
 
 /** Script flags of the `#!lua flags=...` shebang (Redis's SCRIPT_FLAG_*). */
 export const enum ScriptFlag {
@@ -89,4 +90,26 @@ export class ScriptCache {
     this.scripts.clear();
     this.bytes = 0;
   }
+}
+
+/**
+ * The command flags an EVAL or FCALL gets from the flags its script declares (Redis's
+ * scriptFlagsToCmdFlags): write and denyoom unless declared no-writes / allow-oom, stale only
+ * with allow-stale, and no may-replicate, since the flags say whether it writes. A script
+ * without a shebang keeps the command's own flags.
+ */
+export function commandFlagsForScript(commandFlags: number, scriptFlags: number): number {
+  if (scriptFlags & ScriptFlag.EvalCompatMode) return commandFlags;
+  let flags = commandFlags & ~(CommandFlag.Stale | CommandFlag.DenyOom | CommandFlag.Write | CommandFlag.MayReplicate);
+  if (!(scriptFlags & (ScriptFlag.AllowOom | ScriptFlag.NoWrites))) flags |= CommandFlag.DenyOom;
+  if (!(scriptFlags & ScriptFlag.NoWrites)) flags |= CommandFlag.Write;
+  if (scriptFlags & ScriptFlag.AllowStale) flags |= CommandFlag.Stale;
+  return flags;
+}
+
+/** Script flags from their names (FUNCTION's flags= list, the shebang's flags=). */
+export function scriptFlagsOf(names: Iterable<string>): number {
+  let flags = 0;
+  for (const name of names) flags |= FLAG_NAMES[name] ?? 0;
+  return flags;
 }

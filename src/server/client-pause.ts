@@ -31,7 +31,7 @@ export class ClientPause {
     if (this.mode === null) return false;
     const spec = this.server.commands.lookupArgv(argv);
     if (this.mode === 'write') {
-      const flags = spec === undefined ? 0 : this.server.dispatcher.flagsOf(client, spec);
+      const flags = spec === undefined ? 0 : this.server.dispatcher.flagsOf(client, spec, argv);
       const writes = (flags & (CommandFlag.Write | CommandFlag.MayReplicate)) !== 0;
       if (!writes) return false;
     }

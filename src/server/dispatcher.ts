@@ -125,12 +125,21 @@ export class Dispatcher {
   }
 
   /**
-   * A command's flags as the checks before it see them: EXEC also carries the flags of the
-   * commands it queued (a write for CLIENT PAUSE WRITE, denyoom for the OOM check).
+   * Commands whose flags depend on their arguments (Redis's getCommandFlags): EVAL and FCALL take
+   * the flags their script or function declares. Given the table's flags, a provider returns the
+   * command's.
    */
-  flagsOf(c: Client, spec: CommandSpec): number {
+  readonly flagProviders = new Map<string, (c: Client, argv: string[], flags: number) => number>();
+
+  /**
+   * A command's flags as the checks before it see them (CLIENT PAUSE WRITE, the OOM check): EXEC
+   * also carries the flags of the commands it queued, EVAL and FCALL their script's.
+   */
+  flagsOf(c: Client, spec: CommandSpec, argv: string[]): number {
     const queued = c.transaction;
-    return queued !== null && spec.fullName === 'exec' ? spec.flags | queued.queuedFlags : spec.flags;
+    if (queued !== null && spec.fullName === 'exec') return spec.flags | queued.queuedFlags;
+    const provider = this.flagProviders.get(spec.fullName);
+    return provider === undefined ? spec.flags : provider(c, argv, spec.flags);
   }
 
   execute(c: Client, argv: string[]): void {

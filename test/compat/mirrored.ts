@@ -51,6 +51,12 @@ export class MirroredConnection {
     expect(show(fromNodis), 'nothing pending before the marker').toBe(show(fromRedis));
   }
 
+  /** Checks that neither server sends anything for `ms` (without sending anything itself). */
+  async expectSilenceFor(ms: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    expect([this.redis.unreadBytes, this.nodis.unreadBytes], 'bytes received meanwhile').toEqual([0, 0]);
+  }
+
   close(): void {
     this.redis.close();
     this.nodis.close();

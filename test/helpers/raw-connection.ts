@@ -54,6 +54,11 @@ export class RawConnection {
     });
   }
 
+  /** Bytes received and not read yet. */
+  get unreadBytes(): number {
+    return this.buffer.length;
+  }
+
   write(data: string | Buffer): void {
     this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }
