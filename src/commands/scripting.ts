@@ -10,11 +10,10 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { parseLongOrReply } from './arguments';
 import { replyHelp } from './generic/object';
-import { OOM_ERROR } from '../memory/install';
 import { isOption } from './arguments';
 import { LuaScriptEngine, runScriptAsCommand, type ScriptRunOptions } from '../scripting/engine';
 import { installBusyGuard, killScript } from '../scripting/busy';
-import { ScriptCache, ScriptFlag, commandFlagsForScript, parseShebang, sha1Hex, type CachedScript } from '../scripting/script-cache';
+import { ScriptCache, ScriptFlag, commandFlagsForScript, parseShebang, refuseToRun, sha1Hex, type CachedScript } from '../scripting/script-cache';
 
 /** The EVAL side of scripting for one server: its Lua state and script cache. */
 export interface EvalScripting {
@@ -86,7 +85,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolea
     script = scriptForTextOrReply(c, engine, argv[1]);
     if (script === null) return;
   }
-  const refused = refuseToRun(c, script.flags, readOnly);
+  const refused = refuseToRun(c.server, script.flags, readOnly);
   if (refused !== null) return c.reply.error(refused);
   const options: ScriptRunOptions = {
     name: script.sha,
@@ -99,22 +98,6 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolea
   const keys = argv.slice(3, 3 + numkeys);
   const args = argv.slice(3 + numkeys);
   runScriptAsCommand(engine, c, script.body, keys, args, options);
-}
-
-/**
- * Redis's scriptPrepareForRun checks for scripts with a shebang (scripts without one keep the
- * pre-7.0 behaviour: refused writes and OOM show at the command inside the script).
- */
-function refuseToRun(c: Client, flags: number, readOnly: boolean): string | null {
-  if (flags & ScriptFlag.EvalCompatMode) return null;
-  const noWrites = (flags & ScriptFlag.NoWrites) !== 0;
-  if (readOnly && !noWrites) return 'ERR Can not execute a script with write flag using *_ro command.';
-  if (!noWrites && !(flags & ScriptFlag.AllowOom) && overMaxmemory(c.server)) return OOM_ERROR;
-  return null;
-}
-
-function overMaxmemory(server: Server): boolean {
-  return server.config.getNumber('maxmemory') > 0 && server.evictor.performEvictions() === 'fail';
 }
 
 function scriptLoad(c: Client, argv: string[]): void {

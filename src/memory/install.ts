@@ -8,6 +8,11 @@ import { CommandFlag } from '../commands/registry';
 
 export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 
+/** Whether memory is over maxmemory once eviction has done what it can (Redis's OOM state). */
+export function overMaxmemory(server: Server): boolean {
+  return server.config.getNumber('maxmemory') > 0 && server.evictor.performEvictions() === 'fail';
+}
+
 /** Commands a client may still send inside MULTI while memory is over the limit. */
 const ALLOWED_IN_MULTI_ON_OOM = new Set(['exec', 'discard', 'quit', 'reset']);
 

@@ -39,7 +39,7 @@ import type { ReplyValue } from 'lua-redis-wasm';
 import { CommandFlag, type CommandSpec } from '../commands/registry';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import { OOM_ERROR } from '../memory/install';
+import { OOM_ERROR, overMaxmemory } from '../memory/install';
 import { parseReply, writeLuaResult } from './lua-values';
 import { SERIALIZER, wrapForCompile, wrapForRun } from './lua-wrapper';
 import { LuaWorker, ScriptAbandoned, type WaitPolicy } from './lua-worker';
@@ -273,7 +273,7 @@ export class LuaScriptEngine {
   /** Redis's pre_command_oom_state, taken once per script at the first command that needs it. */
   private overMaxmemory(context: RunContext): boolean {
     if (context.oom === null) {
-      context.oom = this.server.config.getNumber('maxmemory') > 0 && this.server.evictor.performEvictions() === 'fail';
+      context.oom = overMaxmemory(this.server);
     }
     return context.oom;
   }

@@ -4,7 +4,7 @@
  * functions-lua.ts), its writes propagated as the commands it ran.
  */
 import type { Client } from '../server/client';
-import { OOM_ERROR } from '../memory/install';
+import { ScriptFlag, refuseToRun, scriptFlagsOf } from './script-cache';
 import { runScriptAsCommand } from './engine';
 import { functionsOf } from './functions';
 import { parseLibraryMetadata, type FunctionInfo } from './functions-library';
@@ -29,18 +29,14 @@ export function callFunction(c: Client, fn: FunctionInfo, argv: string[], keys: 
   if (engine === null) return c.reply.error('ERR Function not found');
   // Functions reach MONITOR before the commands they run.
   if (server.monitors.size > 0) server.feedMonitors(c, c.db.id, argv, Date.now());
-  const noWrites = fn.flags.has('no-writes');
-  const allowOom = fn.flags.has('allow-oom');
-  if (!noWrites && readOnly) return c.reply.error('ERR Can not execute a script with write flag using *_ro command.');
-  // no-writes implies allow-oom.
-  if (!allowOom && !noWrites && server.config.getNumber('maxmemory') > 0 && server.evictor.performEvictions() === 'fail') {
-    return c.reply.error(OOM_ERROR);
-  }
+  const scriptFlags = scriptFlagsOf(fn.flags);
+  const refused = refuseToRun(server, scriptFlags, readOnly);
+  if (refused !== null) return c.reply.error(refused);
   runScriptAsCommand(engine, c, scriptOf(fn), keys, args, {
     name: fn.name,
     chunkName: FUNCTION_CHUNK,
-    readOnly: readOnly || noWrites,
-    allowOom,
+    readOnly: readOnly || (scriptFlags & ScriptFlag.NoWrites) !== 0,
+    allowOom: (scriptFlags & ScriptFlag.AllowOom) !== 0,
     compileErrorPrefix: 'ERR Error compiling function: ',
     command: argv,
   });

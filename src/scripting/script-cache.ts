@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { CommandFlag } from '../commands/registry';
+import type { Server } from '../server/server';
+import { OOM_ERROR, overMaxmemory } from '../memory/install';
 
 /** Script flags of the `#!lua flags=...` shebang (Redis's SCRIPT_FLAG_*). */
 export const enum ScriptFlag {
@@ -112,4 +114,18 @@ export function scriptFlagsOf(names: Iterable<string>): number {
   let flags = 0;
   for (const name of names) flags |= FLAG_NAMES[name] ?? 0;
   return flags;
+}
+
+/**
+ * Redis's scriptPrepareForRun checks for scripts that declare flags (a script without a shebang
+ * keeps the pre-7.0 behaviour: refused writes and OOM show at the command inside it): the error
+ * to reply instead of running, or null.
+ */
+export function refuseToRun(server: Server, scriptFlags: number, readOnly: boolean): string | null {
+  if (scriptFlags & ScriptFlag.EvalCompatMode) return null;
+  const noWrites = (scriptFlags & ScriptFlag.NoWrites) !== 0;
+  if (readOnly && !noWrites) return 'ERR Can not execute a script with write flag using *_ro command.';
+  // no-writes implies allow-oom.
+  if (!noWrites && !(scriptFlags & ScriptFlag.AllowOom) && overMaxmemory(server)) return OOM_ERROR;
+  return null;
 }
