@@ -5,7 +5,7 @@
  */
 import { test } from 'vitest';
 import { describeCompat } from './harness';
-import { eventScript, expectSameEvents, type EventStep } from './keyspace-events-script';
+import { DEBUG_ENABLED, eventScript, expectSameEvents, withoutActiveExpiry, type EventStep } from './keyspace-events-script';
 
 /** One event of every class, and a key miss (the expiry is a lazy one, at the GET). */
 const EVERY_CLASS: EventStep[] = [
@@ -28,11 +28,6 @@ const EVERY_CLASS: EventStep[] = [
 function expiredThen(argv: string[]): EventStep[] {
   return [['SET', 'e', 'v', 'PX', '1'], { sleep: 5 }, argv];
 }
-
-const DEBUG_ENABLED = {
-  nodis: { config: { 'enable-debug-command': 'local' } },
-  redisDirectives: ['--enable-debug-command', 'local'],
-};
 
 describeCompat('compat: keyspace events of generic commands', (pair) => {
   eventScript(pair, 'DEL, UNLINK, EXISTS, TYPE and key misses', [
@@ -225,8 +220,7 @@ describeCompat('compat: keyspace events of generic commands', (pair) => {
     ['FLUSHDB', 'ASYNC'],
   ]);
 
-  eventScript(pair, 'lazy expiry on access, in the right database', [
-    ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'],
+  eventScript(pair, 'lazy expiry on access, in the right database', withoutActiveExpiry([
     ['SET', 'a', 'v', 'PX', '1'],
     ['SELECT', '2'],
     ['SET', 'b', 'v', 'PX', '1'],
@@ -269,11 +263,9 @@ describeCompat('compat: keyspace events of generic commands', (pair) => {
     ['SET', 'e', 'v'],
     ['MOVE', 'e', '1'],
     ['DEL', 'f'],
-    ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
-  ]);
+  ]));
 
-  eventScript(pair, 'lazy expiry of collections met by writes', [
-    ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'],
+  eventScript(pair, 'lazy expiry of collections met by writes', withoutActiveExpiry([
     ['RPUSH', 'l', 'a'],
     ['SADD', 's', 'a'],
     ['SADD', 's2', 'a'],
@@ -292,8 +284,7 @@ describeCompat('compat: keyspace events of generic commands', (pair) => {
     ['HINCRBY', 'h', 'n', '1'],
     ['ZINCRBY', 'z', '1', 'a'],
     ['ZUNIONSTORE', 'z', '1', 'z'],
-    ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
-  ]);
+  ]));
 
   eventScript(pair, 'commands queued in MULTI report at EXEC, in order', [
     ['MULTI'],

@@ -94,6 +94,21 @@ export async function expectSameEvents(pair: CompatPair, flags: string, steps: E
   });
 }
 
+/** Server setup for scripts that use DEBUG (SET-ACTIVE-EXPIRE), on both servers. */
+export const DEBUG_ENABLED = {
+  nodis: { config: { 'enable-debug-command': 'local' } },
+  redisDirectives: ['--enable-debug-command', 'local'],
+};
+
+/**
+ * `steps` with active expiry off, so a key set to expire in the past is deleted by the next
+ * command that reads it on both servers, not by whichever server's expiry cycle happens to run
+ * before the step ends. Needs DEBUG_ENABLED.
+ */
+export function withoutActiveExpiry(steps: EventStep[]): EventStep[] {
+  return [['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ...steps, ['DEBUG', 'SET-ACTIVE-EXPIRE', '1']];
+}
+
 /** Flag sets every script runs with: all classes (A), and all with key misses (m) and new keys (n). */
 const SCRIPT_FLAG_SETS = ['KEA', 'KEAmn'];
 
