@@ -99,10 +99,10 @@ export class ReplyBuffer {
     }
     const chunk = this.ensure(len + 24);
     this.writeLengthLine(36, len);
-    bytes.copy(chunk, this.offset);
-    this.offset += len;
-    chunk[this.offset++] = 13;
-    chunk[this.offset++] = 10;
+    let o = copyBytes(chunk, bytes, this.offset);
+    chunk[o++] = 13;
+    chunk[o++] = 10;
+    this.offset = o;
   }
 
   /** Appends pre-encoded bytes (kept by reference when large: they must not change afterwards). */
@@ -113,8 +113,7 @@ export class ReplyBuffer {
       return;
     }
     const chunk = this.ensure(bytes.length);
-    bytes.copy(chunk, this.offset);
-    this.offset += bytes.length;
+    this.offset = copyBytes(chunk, bytes, this.offset);
   }
 
   private flushChunkToPieces(): void {
@@ -144,6 +143,18 @@ const CRLF = Buffer.from('\r\n');
 
 /** Below this length a JS loop copies a string faster than a call into native code. */
 const SHORT_STRING = 48;
+
+/**
+ * Copies `bytes` to `chunk` at `offset` (room already ensured); returns the offset after them.
+ * Short ones (shared replies such as +OK and :1) by a JS loop: Buffer#copy validates its
+ * arguments and calls into C++, which costs more than the copy.
+ */
+function copyBytes(chunk: Buffer, bytes: Buffer, offset: number): number {
+  const n = bytes.length;
+  if (n >= SHORT_STRING) return offset + bytes.copy(chunk, offset);
+  for (let i = 0; i < n; i++) chunk[offset + i] = bytes[i];
+  return offset + n;
+}
 
 /** Writes latin1 text at `offset` (room already ensured); returns the offset after it. */
 function copyLatin1(chunk: Latin1Buffer, s: string, offset: number): number {

@@ -3,6 +3,7 @@
  * timeouts, the end of CLIENT PAUSE, and the per-second rates INFO reports.
  */
 import { ActiveExpire } from '../keyspace/active-expire';
+import { systemClock } from '../keyspace/clock';
 import type { Server } from './server';
 
 export class Cron {
@@ -42,6 +43,7 @@ export class Cron {
 
   tick(): void {
     const server = this.server;
+    systemClock.resync();
     this.activeExpire.run(this.hz, server.config.getNumber('active-expire-effort'));
     this.closeIdleClients();
     server.pause.expire();

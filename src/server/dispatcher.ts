@@ -10,6 +10,7 @@ import { CommandFlag, type CommandSpec, type CommandTable } from '../commands/re
 import type { Client } from './client';
 import { LatencyHistogram } from './latency-histogram';
 import type { Server } from './server';
+import { systemClock } from '../keyspace/clock';
 
 /** A check run before a command: returns an error reply to refuse it, or null to go on. */
 export type CommandGuard = (client: Client, spec: CommandSpec, argv: string[]) => string | null;
@@ -261,15 +262,16 @@ export class Dispatcher {
     const stats = server.stats;
     const dirtyBefore = keyspace.dirty;
     const dbIndex = c.db.id;
-    const startedAt = Date.now();
+    // One clock read gives the command's wall time and the start of its duration.
+    const t0 = performance.now();
+    const startedAt = systemClock.at(t0);
     // Commands run by a command (EXEC, scripts) see the time the outermost one started at.
     const outermost = this.depth === 1;
-    if (outermost) keyspace.freezeTime(server.clock.now());
+    if (outermost) keyspace.freezeTime(server.clock.at(t0));
     c.commandFailed = false;
     stats.runningClient = c;
     this.propagateOverride = null;
     this.propagateAlways = false;
-    const t0 = performance.now();
     try {
       spec.handler!(c, argv);
     } catch (e) {
