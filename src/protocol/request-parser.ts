@@ -47,6 +47,11 @@ export function latin1(buf: Buffer, start: number, end: number): string {
   return n <= SHORT_ARGUMENT ? shortDecoders[n](buf, start) : (buf as Latin1Buffer).latin1Slice(start, end);
 }
 
+/** Requests with up to this many arguments get their argv allocated at its final size. */
+const PRESIZED_ARGV_MAX = 1024;
+/** Placeholder between requests (never handed out: each multibulk request gets its own array). */
+const NO_ARGS: string[] = [];
+
 /** Longest command name remembered for reuse (see RequestParser.lastName). */
 const NAME_CACHE_MAX = 24;
 
@@ -110,7 +115,9 @@ export class RequestParser {
   private pendingArgs = 0;
   /** Length of the bulk whose header was read and whose data has not (-1: none). */
   private bulkLen = -1;
-  private argv: string[] = [];
+  private argv: string[] = NO_ARGS;
+  /** Arguments of the request in progress read so far. */
+  private argc = 0;
   /** The pieces of a big bulk being collected (bulk data plus its two trailing bytes). */
   private bigParts: Buffer[] | null = null;
   private bigFilled = 0;
@@ -183,6 +190,10 @@ export class RequestParser {
         if (count === NEED_MORE) return null;
         if (count <= 0) continue; // "*0" or "*-1": an empty request, skipped
         this.pendingArgs = count;
+        // Sized once when the count is sane (as Redis caps its first argv allocation), instead of
+        // growing by push, whose first step allocates room for 17.
+        this.argv = count <= PRESIZED_ARGV_MAX ? new Array<string>(count) : [];
+        this.argc = 0;
       }
       while (this.pendingArgs > 0) {
         if (this.bulkLen < 0 && !this.parseBulkHeader()) return null;
@@ -194,7 +205,7 @@ export class RequestParser {
 
   private takeArgv(): string[] {
     const argv = this.argv;
-    this.argv = [];
+    this.argv = NO_ARGS;
     this.release();
     return argv;
   }
@@ -304,8 +315,8 @@ export class RequestParser {
       if (len >= BIG_BULK) this.startBigBulk(len, available);
       return false;
     }
-    const argv = this.argv;
-    argv.push(argv.length === 0 && len <= NAME_CACHE_MAX ? this.commandName(len) : latin1(this.buf, this.pos, this.pos + len));
+    const at = this.argc++;
+    this.argv[at] = at === 0 && len <= NAME_CACHE_MAX ? this.commandName(len) : latin1(this.buf, this.pos, this.pos + len);
     this.pos += len + 2;
     this.bulkLen = -1;
     this.pendingArgs--;
@@ -340,7 +351,7 @@ export class RequestParser {
   private finishBigBulk(): void {
     const parts = this.bigParts!;
     const whole = (parts.length === 1 ? parts[0] : Buffer.concat(parts, this.bigNeeded)) as Latin1Buffer;
-    this.argv.push(whole.latin1Slice(0, this.bigNeeded - 2));
+    this.argv[this.argc++] = whole.latin1Slice(0, this.bigNeeded - 2);
     this.bigParts = null;
     this.bigFilled = 0;
     this.bigNeeded = 0;
