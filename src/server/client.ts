@@ -4,7 +4,7 @@
  * produced while handling one read leave in a single socket write.
  */
 import type { Socket } from 'node:net';
-import { RequestParser } from '../protocol/request-parser';
+import { RequestParser, type ParserLimits } from '../protocol/request-parser';
 import { ReplyWriter } from '../protocol/reply-writer';
 import type { Database } from '../keyspace/database';
 import type { Server } from './server';
@@ -59,6 +59,8 @@ export class Client {
   tracking: ClientTracking | null = null;
   /** Exempt from client eviction (CLIENT NO-EVICT). */
   noEvict = false;
+  /** In the server's pendingWrites, to be flushed. */
+  awaitingFlush = false;
   /** Number of commands run, for statistics. */
   commandsProcessed = 0;
   libName = '';
@@ -75,15 +77,7 @@ export class Client {
     this.reply = new ReplyWriter((message) => server.stats.recordError(this, message));
     this.db = server.keyspace.databases[0];
     this.authenticated = !server.authRequired();
-    const client = this;
-    this.parser = new RequestParser({
-      get maxBulkLen() {
-        return server.limits.maxBulkLen;
-      },
-      get unauthenticated() {
-        return !client.authenticated;
-      },
-    });
+    this.parser = new RequestParser(new ClientParserLimits(this));
     this.createdAt = Date.now();
     this.lastInteraction = this.createdAt;
     this.addr = socket ? formatAddress(socket.remoteAddress, socket.remotePort) : '';
@@ -166,7 +160,9 @@ export class Client {
 
   /** Queues this client for the next flush of replies. */
   markPendingWrite(): void {
-    if (this.reply.out.pendingBytes > 0 || this.closeAfterReply) this.server.pendingWrites.add(this);
+    if (this.awaitingFlush || (this.reply.out.pendingBytes === 0 && !this.closeAfterReply)) return;
+    this.awaitingFlush = true;
+    this.server.pendingWrites.push(this);
   }
 
   /** Writes all pending replies to the socket in one go. */
@@ -256,6 +252,23 @@ export class Client {
     if (this.closeAfterReply) flags += 'c';
     if (this.noEvict) flags += 'e';
     return flags || 'N';
+  }
+}
+
+/**
+ * The parser's limits for one client, read live. A class (getters on the prototype) rather than an
+ * object literal with getters: literals would give every client's object its own hidden class, and
+ * the parser's reads of them would go megamorphic with many clients.
+ */
+class ClientParserLimits implements ParserLimits {
+  constructor(private readonly client: Client) {}
+
+  get maxBulkLen(): number {
+    return this.client.server.limits.maxBulkLen;
+  }
+
+  get unauthenticated(): boolean {
+    return !this.client.authenticated;
   }
 }
 

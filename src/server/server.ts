@@ -70,7 +70,8 @@ export class Server {
   readonly log: Logger;
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
-  readonly pendingWrites = new Set<Client>();
+  /** Clients with replies waiting for the next flush, each once (Client.awaitingFlush). */
+  readonly pendingWrites: Client[] = [];
   readonly pause = new ClientPause(this);
   readonly blocking: BlockingManager;
   /** MULTI/EXEC queueing and WATCH. */
@@ -245,7 +246,6 @@ export class Server {
   unlinkClient(client: Client): void {
     this.clients.delete(client.id);
     this.monitors.delete(client);
-    this.pendingWrites.delete(client);
     this.pause.forget(client);
     this.blocking.forget(client);
     this.transactions.forget(client);
@@ -309,15 +309,20 @@ export class Server {
 
   /** Writes the replies collected for every client since the last flush. */
   flushPendingReplies(): void {
-    if (this.pendingWrites.size === 0) return;
+    const pending = this.pendingWrites;
+    if (pending.length === 0) return;
     for (const gate of this.replyGates) if (!gate()) return;
-    for (const client of this.pendingWrites) {
+    // An array and a flag per client rather than a Set: this runs after every read.
+    for (let i = 0; i < pending.length; i++) {
+      const client = pending[i];
+      client.awaitingFlush = false;
+      if (client.closed) continue;
       const bytes = client.reply.out.pendingBytes;
       this.stats.netOutputBytes += bytes;
       if (bytes > 0) this.stats.totalWritesProcessed++;
       client.flush();
     }
-    this.pendingWrites.clear();
+    pending.length = 0;
   }
 
   feedMonitors(source: Client, dbIndex: number, argv: string[], atMs: number): void {
