@@ -122,11 +122,12 @@ export class KeyTable<V> {
   }
 
   has(key: string): boolean {
-    return this.lookup(key) >= 0;
+    return this.lookupAgain(key) >= 0;
   }
 
+  /** The value of `key`. A command that reads its key twice (INCR: read, then set) hashes it once. */
   get(key: string): V | undefined {
-    const slot = this.lookup(key);
+    const slot = this.lookupAgain(key);
     return slot < 0 ? undefined : this.lastShard.values[slot];
   }
 
