@@ -160,9 +160,7 @@ export class Client {
 
   /** Queues this client for the next flush of replies. */
   markPendingWrite(): void {
-    if (this.awaitingFlush || (this.reply.out.pendingBytes === 0 && !this.closeAfterReply)) return;
-    this.awaitingFlush = true;
-    this.server.pendingWrites.push(this);
+    if (this.reply.out.pendingBytes > 0 || this.closeAfterReply) this.server.queueWrite(this);
   }
 
   /** Writes all pending replies to the socket in one go. */

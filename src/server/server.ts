@@ -70,8 +70,12 @@ export class Server {
   readonly log: Logger;
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
-  /** Clients with replies waiting for the next flush, each once (Client.awaitingFlush). */
-  readonly pendingWrites: Client[] = [];
+  /**
+   * Clients with replies waiting for the next flush, each once (Client.awaitingFlush): the first
+   * pendingWriteCount entries. A count rather than emptying the array, which costs a runtime call.
+   */
+  private readonly pendingWrites: (Client | null)[] = [];
+  private pendingWriteCount = 0;
   readonly pause = new ClientPause(this);
   readonly blocking: BlockingManager;
   /** MULTI/EXEC queueing and WATCH. */
@@ -307,14 +311,22 @@ export class Server {
   /** Run by close() before the sockets go: persistence flushes its files and stops its timers. */
   readonly closeHooks: (() => void)[] = [];
 
+  /** Queues a client whose replies the next flushPendingReplies() writes (once per flush). */
+  queueWrite(client: Client): void {
+    if (client.awaitingFlush) return;
+    client.awaitingFlush = true;
+    this.pendingWrites[this.pendingWriteCount++] = client;
+  }
+
   /** Writes the replies collected for every client since the last flush. */
   flushPendingReplies(): void {
-    const pending = this.pendingWrites;
-    if (pending.length === 0) return;
+    if (this.pendingWriteCount === 0) return;
     for (const gate of this.replyGates) if (!gate()) return;
+    const pending = this.pendingWrites;
     // An array and a flag per client rather than a Set: this runs after every read.
-    for (let i = 0; i < pending.length; i++) {
-      const client = pending[i];
+    for (let i = 0; i < this.pendingWriteCount; i++) {
+      const client = pending[i]!;
+      pending[i] = null;
       client.awaitingFlush = false;
       if (client.closed) continue;
       const bytes = client.reply.out.pendingBytes;
@@ -322,7 +334,7 @@ export class Server {
       if (bytes > 0) this.stats.totalWritesProcessed++;
       client.flush();
     }
-    pending.length = 0;
+    this.pendingWriteCount = 0;
   }
 
   feedMonitors(source: Client, dbIndex: number, argv: string[], atMs: number): void {
