@@ -7,6 +7,8 @@
  *   node dist/bench/micro.js list                     (list commands: quicklist side and in-process, micro-list.ts)
  *   node dist/bench/micro.js hash                     (10-field hashes: HashValue side and in-process, micro-listpack.ts)
  *   node dist/bench/micro.js zset                     (10-member sorted sets: SortedSet side and in-process, micro-listpack.ts)
+ *   node dist/bench/micro.js requests                 (16 pipelined requests per read, parsed and run in-process, micro-requests.ts)
+ *   node dist/bench/micro.js skiplist                 (the sorted set's skiplist at 100k members, micro-requests.ts)
  *
  * Each timed function does a batch of 1000 operations; the table shows operations per second.
  */
@@ -15,6 +17,7 @@ import { ReplyWriter } from '../src/protocol/reply-writer';
 import { KeyTable } from '../src/keyspace/key-table';
 import { listCases, listCommandCases } from './micro-list';
 import { hashCases, hashCommandCases, zsetCases, zsetCommandCases } from './micro-listpack';
+import { requestCases, skiplistCases } from './micro-requests';
 import { formatCount, markdownTable, median } from './lib/stats';
 
 const BATCH = 1000;
@@ -189,6 +192,8 @@ function run(cases: Case[]): string[][] {
 const only = process.argv[2] ?? '';
 const rows: string[][] = [];
 if ('reply writer'.includes(only)) rows.push(...run(replyCases()));
+if ('requests'.includes(only)) rows.push(...run(requestCases(BATCH)));
+if ('skiplist'.includes(only)) rows.push(...run(skiplistCases(BATCH)));
 if ('list'.includes(only)) rows.push(...run(listCases(BATCH)), ...run(listCommandCases(BATCH)));
 if ('hash'.includes(only)) rows.push(...run(hashCases(BATCH)), ...run(hashCommandCases(BATCH)));
 if ('zset'.includes(only)) rows.push(...run(zsetCases(BATCH)), ...run(zsetCommandCases(BATCH)));
