@@ -19,6 +19,7 @@ import { pubsubCommands } from './pubsub';
 import { transactionCommands } from './transaction';
 import { scriptingCommands } from './scripting';
 import { functionCommands } from './function';
+import { latencyCommands } from './latency';
 
 export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   connectionCommands,
@@ -40,4 +41,5 @@ export const ALL_COMMAND_GROUPS: CommandGroup[] = [
   transactionCommands,
   scriptingCommands,
   functionCommands,
+  latencyCommands,
 ];

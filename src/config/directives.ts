@@ -177,7 +177,7 @@ export const DIRECTIVES: Directive[] = [
   // Slow log and latency
   { name: 'slowlog-log-slower-than', type: 'int', defaultValue: '10000', mutable: true, min: -1, max: LLONG_MAX, help: 'Microseconds above which a command is logged (-1: off, 0: all).' },
   { name: 'slowlog-max-len', type: 'int', defaultValue: '128', mutable: true, min: 0, max: LLONG_MAX, help: 'Entries kept in the slow log.' },
-  { name: 'latency-monitor-threshold', type: 'int', defaultValue: '0', mutable: true, min: 0, max: LLONG_MAX, pending: 'the LATENCY command', help: 'Milliseconds above which an event is sampled by the latency monitor (0: off).' },
+  { name: 'latency-monitor-threshold', type: 'int', defaultValue: '0', mutable: true, min: 0, max: LLONG_MAX, help: 'Milliseconds above which an event is sampled by the latency monitor (0: off).' },
   { name: 'latency-tracking', type: 'bool', defaultValue: 'yes', mutable: true, help: 'Report per-command latency percentiles in INFO latencystats.' },
   {
     name: 'latency-tracking-info-percentiles', type: 'list', multiArg: true, parse: parsePercentiles, alwaysRewrite: true,

@@ -18,6 +18,7 @@
 import type { Server } from '../server/server';
 import type { Database } from '../keyspace/database';
 import { lfuDecayedCounter, lruIdleMs } from '../keyspace/access-clock';
+import { latencyAddSampleIfNeeded } from '../server/latency-monitor';
 
 export type Policy =
   | 'noeviction'
@@ -115,6 +116,7 @@ export class Evictor {
       }
     }
     if (result === 'ok' && this.continuing) result = 'running';
+    latencyAddSampleIfNeeded(this.server, 'eviction-cycle', Number(process.hrtime.bigint() - started) / 1e6);
     this.trackExceededTime(result);
     return result;
   }

@@ -5,6 +5,7 @@
 import { ActiveExpire } from '../keyspace/active-expire';
 import { systemClock } from '../keyspace/clock';
 import type { Server } from './server';
+import { latencyAddSampleIfNeeded } from './latency-monitor';
 
 export class Cron {
   readonly activeExpire: ActiveExpire;
@@ -44,7 +45,9 @@ export class Cron {
   tick(): void {
     const server = this.server;
     systemClock.resync();
+    const expireStart = performance.now();
     this.activeExpire.run(this.hz, server.config.getNumber('active-expire-effort'));
+    latencyAddSampleIfNeeded(server, 'expire-cycle', performance.now() - expireStart);
     this.closeIdleClients();
     server.pause.expire();
     this.sampleRates();

@@ -11,6 +11,7 @@ import type { Client } from './client';
 import { LatencyHistogram } from './latency-histogram';
 import type { Server } from './server';
 import { systemClock } from '../keyspace/clock';
+import { latencyAddSampleIfNeeded } from './latency-monitor';
 
 /** A check run before a command: returns an error reply to refuse it, or null to go on. */
 export type CommandGuard = (client: Client, spec: CommandSpec, argv: string[]) => string | null;
@@ -279,13 +280,14 @@ export class Dispatcher {
       c.reply.error(`ERR ${(e as Error).message}`);
     }
     const usec = Math.round((performance.now() - t0) * 1000);
+    latencyAddSampleIfNeeded(server, spec.flags & CommandFlag.Fast ? 'fast-command' : 'command', usec / 1000);
     stats.runningClient = null;
     if (outermost) keyspace.freezeTime(0);
 
     const s = spec.stats;
     s.calls++;
     s.usec += usec;
-    (s.latency ??= new LatencyHistogram()).record(usec * 1000);
+    if (server.limits.latencyTracking) (s.latency ??= new LatencyHistogram()).record(usec * 1000);
     if (c.commandFailed) s.failedCalls++;
     stats.totalCommandsProcessed++;
     c.commandsProcessed++;

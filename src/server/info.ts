@@ -33,6 +33,17 @@ class InfoState {
   readonly overrides = new Map<string, InfoFieldSource>();
   /** Lines a capability adds at the end of a section, by section name ("persistence"). */
   readonly tails = new Map<string, (() => string)[]>();
+  /** Sections of Nodis's own, after Redis's (see addInfoSection). */
+  readonly extraSections: ExtraSection[] = [];
+  /** What CONFIG RESETSTAT also clears for a capability (see onResetStats). */
+  readonly resetHooks: (() => void)[] = [];
+}
+
+/** A section Redis does not have, shown only when INFO names it. */
+interface ExtraSection {
+  title: string;
+  name: string;
+  render: () => string;
 }
 
 const states = new WeakMap<Server, InfoState>();
@@ -63,6 +74,20 @@ export function setInfoField(server: Server, name: string, source: InfoFieldSour
 export function addInfoLines(server: Server, section: string, source: () => string): void {
   const tails = stateOf(server).tails;
   tails.set(section, [...(tails.get(section) ?? []), source]);
+}
+
+/**
+ * Adds a section of Nodis's own ("# Eventloop"), printed after Redis's sections when INFO is
+ * given its name. It is left out of "all" and "everything", whose section lists clients and the
+ * compat tests compare with Redis 7.0.15's. `render` returns "name:value\r\n" lines.
+ */
+export function addInfoSection(server: Server, title: string, render: () => string): void {
+  stateOf(server).extraSections.push({ title, name: title.toLowerCase(), render });
+}
+
+/** Lets a capability clear its own statistics on CONFIG RESETSTAT. */
+export function onResetStats(server: Server, hook: () => void): void {
+  stateOf(server).resetHooks.push(hook);
 }
 
 /** LASTSAVE and rdb_last_save_time: the server's start until persistence supplies a save time. */
@@ -106,6 +131,7 @@ export function resetStats(server: Server): void {
   server.cron.instantaneousOps = 0;
   server.cron.instantaneousInputKbps = 0;
   server.cron.instantaneousOutputKbps = 0;
+  for (const hook of stateOf(server).resetHooks) hook();
 }
 
 /** What one INFO call reads, gathered once. */
@@ -411,6 +437,9 @@ export function buildInfo(server: Server, args: readonly string[]): string {
   for (const section of SECTIONS) {
     const selected = all || (section.inDefault && wanted.has('default')) || section.names.some((n) => wanted.has(n));
     if (selected) parts.push(`# ${section.title}\r\n${section.render(ctx)}`);
+  }
+  for (const extra of ctx.state.extraSections) {
+    if (wanted.has(extra.name)) parts.push(`# ${extra.title}\r\n${extra.render()}`);
   }
   return parts.join('\r\n');
 }

@@ -33,6 +33,8 @@ function rangeAtIndex(index: number): [number, number] {
 }
 
 const COUNTS_LENGTH = countsIndex(HIGHEST) + 1;
+/** hdr's counts_len: whole buckets up to HIGHEST's, plus one; the slots past COUNTS_LENGTH stay empty. */
+const HDR_COUNTS_LENGTH = (bucketOf(HIGHEST) + 2) << SUB_BUCKET_HALF_MAGNITUDE;
 
 export class LatencyHistogram {
   private readonly counts = new Float64Array(COUNTS_LENGTH);
@@ -58,5 +60,40 @@ export class LatencyHistogram {
       if (seen >= target) return rangeAtIndex(i)[percentile === 0 ? 0 : 1];
     }
     return 0;
+  }
+
+  /**
+   * The cumulative distribution LATENCY HISTOGRAM replies, as Redis's fillCommandCDF walks it
+   * with hdr_iter_log_init(first, base): reporting levels first, first*base, ...; at each level,
+   * the highest value of the bucket where the walk reached it and the count of values up to that
+   * bucket. Levels where the count did not grow are left out.
+   */
+  logarithmicCdf(first: number, base: number): [highestValue: number, cumulativeCount: number][] {
+    const out: [number, number][] = [];
+    let index = -1;
+    let value = 0;
+    let highest = 0;
+    let cumulative = 0;
+    let reported = 0;
+    let level = first;
+    let levelLowest = rangeAtIndex(countsIndex(level))[0];
+    // hdr's log_iter_next: go on while values are left, or the next bucket is past the level.
+    while (cumulative < this.total || (index < HDR_COUNTS_LENGTH && rangeAtIndex(index + 1)[0] > levelLowest)) {
+      while (value < levelLowest && index + 1 < HDR_COUNTS_LENGTH) {
+        index++;
+        cumulative += index < COUNTS_LENGTH ? this.counts[index] : 0;
+        [value, highest] = rangeAtIndex(index);
+      }
+      if (value < levelLowest) {
+        // The end of the counts came first: hdr reports the last bucket once more, then stops.
+        if (cumulative > reported) out.push([highest, cumulative]);
+        break;
+      }
+      if (cumulative > reported) out.push([highest, cumulative]);
+      reported = cumulative;
+      level *= base;
+      levelLowest = rangeAtIndex(countsIndex(level))[0];
+    }
+    return out;
   }
 }

@@ -25,6 +25,8 @@ import { Transactions } from './transaction';
 import { PubSub } from '../pubsub/pubsub';
 import { OutputLimits } from './output-limits';
 import { isLoopback, protectedModeMessage } from './protected-mode';
+import { LatencyMonitor } from './latency-monitor';
+import { EventLoopMonitor } from './event-loop-monitor';
 
 export { NODIS_VERSION } from './version';
 
@@ -58,6 +60,8 @@ export interface Limits {
   maxClients: number;
   timeoutSeconds: number;
   keepAliveSeconds: number;
+  /** latency-tracking: per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM). */
+  latencyTracking: boolean;
 }
 
 export class Server {
@@ -93,6 +97,10 @@ export class Server {
   private listeners: net.Server[] = [];
   private nextClientId = 1;
   readonly cron: Cron;
+  /** Latency events sampled over latency-monitor-threshold (LATENCY). */
+  readonly latencyMonitor: LatencyMonitor;
+  /** Event-loop delay and stalls (INFO eventloop, the "eventloop" latency event), while listening. */
+  readonly eventLoopMonitor: EventLoopMonitor;
   /** Absolute path of the configuration file the server started with, if any (INFO config_file). */
   configFile = '';
   private closing: Promise<void> | null = null;
@@ -104,6 +112,8 @@ export class Server {
   constructor(options: ServerOptions = {}) {
     this.config = options.config ?? new Config();
     this.clock = options.clock ?? systemClock;
+    this.latencyMonitor = new LatencyMonitor(this.config, () => this.clock.now());
+    this.eventLoopMonitor = new EventLoopMonitor(this);
     this.log = new Logger({
       level: this.config.get('loglevel') as LogLevel,
       file: this.config.get('logfile'),
@@ -144,6 +154,7 @@ export class Server {
       maxClients: c.getNumber('maxclients'),
       timeoutSeconds: c.getNumber('timeout'),
       keepAliveSeconds: c.getNumber('tcp-keepalive'),
+      latencyTracking: c.getBool('latency-tracking'),
     };
     this.keyspace.lfuMode = c.get('maxmemory-policy').includes('lfu');
     this.keyspace.lfu.logFactor = c.getNumber('lfu-log-factor');
@@ -194,6 +205,7 @@ export class Server {
     }
     if (this.listeners.length === 0) throw new Error('Failed listening on any bind address');
     this.cron.start();
+    this.eventLoopMonitor.start();
     this.log.notice(`Server initialized`);
     this.log.notice(`Ready to accept connections tcp`);
   }
@@ -353,6 +365,7 @@ export class Server {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.cron.stop();
+      this.eventLoopMonitor.stop();
       for (const hook of this.closeHooks) hook();
       // A listener's close() completes only once its connections are gone: close them too.
       const listenersClosed = Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
