@@ -185,10 +185,12 @@ export class SkipList {
     const tags = new Int32Array(capacity);
     tags.set(this.tags);
     this.tags = tags;
-    // Sized exactly, as the typed arrays (pushing would leave V8's spare slots).
-    const members = new Array<string>(capacity).fill('');
-    for (let i = 0; i < this.members.length; i++) members[i] = this.members[i];
-    this.members = members;
+    // Sized exactly, as the typed arrays (pushing would leave V8's spare slots). slice() copies
+    // the old slots in one native pass; a JS loop over hundreds of thousands of slots, each store
+    // with its write barrier, took 20 ms, and 250 ms while the collector was marking a big heap.
+    const members = this.members.slice();
+    members.length = capacity;
+    this.members = members.fill('', this.members.length);
   }
 
   /** A block for a node of `level` levels, all pointers NIL and spans 0. */
