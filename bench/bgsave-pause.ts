@@ -16,7 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Command } from 'commander';
-import { missingTool, startNodis, startRedis, type RunningServer, type ServerOptions } from './lib/servers';
+import { requireTools } from './lib/bench-run';
+import { startNodis, startRedis, type RunningServer, type ServerOptions } from './lib/servers';
 import { csvFields } from './lib/redis-benchmark';
 import { formatCount, markdownTable } from './lib/stats';
 
@@ -298,11 +299,7 @@ async function main(): Promise<void> {
   for (const [name, value] of Object.entries(settings)) {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
   }
-  const missing = [missingTool('redis-server'), missingTool('redis-benchmark')].filter((m) => m !== null);
-  if (missing.length > 0) {
-    for (const m of missing) console.error(m);
-    process.exit(1);
-  }
+  requireTools('bgsave-pause', ['redis-server', 'redis-benchmark']);
   const results = [
     await measure('redis', (options) => startRedis('redis-server', options), settings),
     await measure('nodis', (options) => startNodis(options), settings),

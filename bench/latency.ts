@@ -20,7 +20,8 @@
 import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
-import { missingTool, startNodis, startRedis, type RunningServer } from './lib/servers';
+import { startNodis, startRedis, type RunningServer } from './lib/servers';
+import { ServerSet, requireTools } from './lib/bench-run';
 import { RespConnection, encodeCommand } from './lib/resp-connection';
 import { formatCount, formatRatio, markdownTable, median } from './lib/stats';
 import { QueryConnection, loopBenchmark, runLatencyBenchmark, type LatencyFigures, type Reply } from './lib/latency-runs';
@@ -237,38 +238,25 @@ async function main(): Promise<void> {
   const durationS = positiveInt(o.duration, 'duration');
   const thresholdMs = positiveInt(o.threshold, 'threshold');
 
-  const missing = [missingTool('redis-server'), missingTool('redis-benchmark')].filter((m) => m !== null);
-  if (missing.length > 0) {
-    for (const m of missing) console.error(m);
-    console.error('The latency benchmark needs both; nothing was measured.');
-    process.exit(1);
-  }
-
-  const servers: RunningServer[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(servers.map((s) => s.stop()));
-  };
-  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  requireTools('latency', ['redis-server', 'redis-benchmark']);
+  const servers = new ServerSet();
   try {
     const redisVersion = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim();
     console.log(`# Latency: Nodis vs ${redisVersion.split(' ').slice(0, 3).join(' ')}`);
     console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${formatCount(os.totalmem() / 2 ** 20)} MB RAM`);
-    const nodis = await startNodis();
-    servers.push(nodis);
+    const nodis = servers.add(await startNodis());
     let loaded = 0;
     if (o.phase !== 'stall') {
-      const redis = await startRedis();
-      servers.push(redis);
+      const redis = servers.add(await startRedis());
       await tailLatency(redis, nodis, tail);
-      await redis.stop();
-      servers.splice(servers.indexOf(redis), 1);
+      await servers.stop(redis);
       loaded = keys;
     }
     if (o.phase !== 'tail') {
       await stalls(nodis, { fromKeys: Math.min(loaded, stallKeys), keys: stallKeys, durationS, clients: tail.clients, dataSize: tail.dataSize, thresholdMs });
     }
   } finally {
-    await stopAll();
+    await servers.stopAll();
   }
 }
 

@@ -10,7 +10,8 @@
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import { Command } from 'commander';
-import { missingTool, startNodis, startRedis, type RunningServer } from './lib/servers';
+import { startNodis, startRedis } from './lib/servers';
+import { ServerSet, requireTools } from './lib/bench-run';
 import { runRedisBenchmark, type BenchmarkResult } from './lib/redis-benchmark';
 import { formatCount, formatRatio, markdownTable, median } from './lib/stats';
 import { CUSTOM_TESTS } from './lib/custom-tests';
@@ -80,21 +81,11 @@ async function main(): Promise<void> {
     timeoutMs: positiveInt(o.timeout, 'timeout') * 1000,
   };
 
-  const missing = [missingTool('redis-server'), missingTool('redis-benchmark')].filter((m) => m !== null);
-  if (missing.length > 0) {
-    for (const m of missing) console.error(m);
-    console.error('The side-by-side benchmark needs both; nothing was measured.');
-    process.exit(1);
-  }
-
-  const servers: RunningServer[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(servers.map((s) => s.stop()));
-  };
-  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  requireTools('side-by-side', ['redis-server', 'redis-benchmark']);
+  const servers = new ServerSet();
   try {
-    servers.push(await startRedis(), await startNodis());
-    const [redis, nodis] = servers;
+    const redis = servers.add(await startRedis());
+    const nodis = servers.add(await startNodis());
     const redisVersion = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim();
     console.log(`# Nodis vs ${redisVersion.split(' ').slice(0, 3).join(' ')}`);
     console.log(
@@ -152,7 +143,7 @@ async function main(): Promise<void> {
     }
     console.log(markdownTable(['test', 'pipeline', 'redis req/s', 'nodis req/s', 'nodis/redis'], rows));
   } finally {
-    await stopAll();
+    await servers.stopAll();
   }
 }
 
