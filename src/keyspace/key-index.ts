@@ -5,6 +5,14 @@
  * Entries live in slots 0 .. size - 1 of dense arrays: `keys`, `values`, and `words`, three
  * 32-bit words per slot (the key's hash, its LRU/LFU metadata, its recorded size in bytes).
  *
+ * Every shard grows on a schedule of its own. Keys spread evenly over the shards of a table, so
+ * the shards fill at the same pace: on one schedule they would all rebuild their index, and copy
+ * their arrays, within the same few thousand inserts. Loading 30M keys, such bursts (256 index
+ * rebuilds at 25M keys, 512 copies of 100k-element arrays and the collections they set off at
+ * 26M) kept the event loop busy for 1.2 to 6 s at a time. A random phase per shard spreads each
+ * kind of growth over a range of table sizes instead (see Shard's constructor); the longest busy
+ * stretch of the same load fell to 0.4 s.
+ *
  * The index is a power-of-two Int32Array of buckets with linear probing, at most 3/4 full. A
  * bucket holds 0 (empty) or `tag | (slot + 1)`: the slot in the low 24 bits, and in the top 8
  * bits a tag taken from the key's hash, so that a probe reads a key string only when the tags
@@ -27,6 +35,12 @@ export const SIZE_WORD = 2;
 
 const MIN_BUCKETS = 8;
 const MIN_SLOTS = 4;
+/** The index is rebuilt larger once more than this share of its buckets is used, 1/2 to 3/4 by shard. */
+const MAX_LOAD_LOW = 0.5;
+const MAX_LOAD_HIGH = 0.75;
+/** keys and values are copied once at a length between these two (see Shard's constructor). */
+const REPHASE_LENGTH = 1024;
+const V8_ARRAY_GROWTH = 1.5;
 
 /**
  * Random per process, as Redis seeds its SipHash at start-up: the layout of the tables (and so
@@ -79,10 +93,29 @@ export class Shard<V> {
   words: Uint32Array;
   private index: Int32Array;
   private mask: number;
+  /** Entries above which the index is rebuilt with twice the buckets. */
+  private maxEntries: number;
+  private readonly maxLoad: number;
+  /** `words` grows to the next slot count of the form wordsBase * 2^k. */
+  private readonly wordsBase: number;
+  /** The length at which keys and values are copied to shift their growth (see above). */
+  private readonly rephaseLength: number;
 
-  constructor(buckets = MIN_BUCKETS, slots = MIN_SLOTS) {
+  /**
+   * `phase` (0 to 1, random by default) sets this shard's growth schedule: the index's maximum
+   * load (3/4 at 0, 1/2 at 1), the base of the doubling of `words` (MIN_SLOTS * 2^phase), and
+   * when keys and values are copied once. V8 grows an array that is full to about 1.5 times its
+   * length, from where a copy made by slice() (whose capacity is its length) restarts: a copy at
+   * a length between 1024 and 1536 (cheap) moves all its later growths to other sizes than other
+   * shards'.
+   */
+  constructor(buckets = MIN_BUCKETS, slots = MIN_SLOTS, phase = Math.random()) {
     this.index = new Int32Array(buckets);
     this.mask = buckets - 1;
+    this.maxLoad = MAX_LOAD_HIGH - (MAX_LOAD_HIGH - MAX_LOAD_LOW) * phase;
+    this.maxEntries = Math.floor(buckets * this.maxLoad);
+    this.wordsBase = MIN_SLOTS * 2 ** phase;
+    this.rephaseLength = Math.floor(REPHASE_LENGTH * V8_ARRAY_GROWTH ** phase);
     this.words = new Uint32Array(slots * WORDS_PER_SLOT);
   }
 
@@ -114,15 +147,19 @@ export class Shard<V> {
   add(key: string, value: V, hash: number, meta: number): number {
     const slot = this.keys.length;
     if (slot >= MAX_SHARD_ENTRIES) throw new RangeError('key table shard is full');
-    if ((slot + 1) * 4 > this.buckets * 3) this.rebuildIndex(this.buckets * 2);
+    if (slot + 1 > this.maxEntries) this.rebuildIndex(this.buckets * 2);
     this.keys.push(key);
     this.values.push(value);
+    if (slot + 1 === this.rephaseLength) {
+      this.keys = this.keys.slice();
+      this.values = this.values.slice();
+    }
     let words = this.words;
     if ((slot + 1) * WORDS_PER_SLOT > words.length) {
       // Doubling. A smaller factor leaves less spare room, but each growth leaves the old array
       // to the garbage collector and its bytes to malloc, which keeps them: with 1.25x the
       // process ended 18 B per key larger after loading 1M keys, with 1.5x 5 B.
-      words = this.words = resized(words, Math.max(MIN_SLOTS, slot * 2) * WORDS_PER_SLOT);
+      words = this.words = resized(words, this.wordsCapacity(slot + 1) * WORDS_PER_SLOT);
     }
     const at = slot * WORDS_PER_SLOT;
     words[at + HASH_WORD] = hash;
@@ -153,6 +190,11 @@ export class Shard<V> {
     if (words.length > 16 * WORDS_PER_SLOT && last * 4 * WORDS_PER_SLOT < words.length) {
       this.words = resized(words, Math.floor(words.length / WORDS_PER_SLOT / 2) * WORDS_PER_SLOT);
     }
+  }
+
+  /** The smallest slot count of this shard's schedule (wordsBase * 2^k) that holds `slots`. */
+  private wordsCapacity(slots: number): number {
+    return Math.max(MIN_SLOTS, Math.ceil(this.wordsBase * 2 ** Math.ceil(Math.log2(slots / this.wordsBase))));
   }
 
   /** Puts slot's bucket in the first empty bucket of its probe run. */
@@ -197,6 +239,7 @@ export class Shard<V> {
   private rebuildIndex(buckets: number): void {
     this.index = new Int32Array(buckets);
     this.mask = buckets - 1;
+    this.maxEntries = Math.floor(buckets * this.maxLoad);
     const words = this.words;
     for (let slot = 0, n = this.keys.length; slot < n; slot++) this.place(words[slot * WORDS_PER_SLOT + HASH_WORD] | 0, slot);
   }

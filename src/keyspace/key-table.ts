@@ -8,8 +8,9 @@
  * LRU/LFU and the entry's size) and an open-addressing index from key to slot. Deleting moves
  * the last slot into the hole, so the arrays stay dense and a random slot is a random entry.
  * Shards are small (1/256 of the table), so that growing or shrinking one, which copies its
- * arrays and rebuilds its index, never stalls for long even with tens of millions of keys; a
- * shard is only allocated once a key lands in it.
+ * arrays and rebuilds its index, never stalls for long even with tens of millions of keys (and
+ * shards grow at different sizes, not all at once: see key-index.ts); a shard is only allocated
+ * once a key lands in it.
  *
  * When built with an `entryBytes` function, the table also keeps each entry's estimated size
  * (refreshed by resize() after an in-place change) and their total, for memory accounting.

@@ -364,7 +364,8 @@ describe('Shard index', () => {
   });
 
   test('runs that wrap around the end of the index', () => {
-    const shard = new Shard<number>();
+    // Phase 0: the index holds up to 3/4 of its buckets, 6 of 8.
+    const shard = new Shard<number>(undefined, undefined, 0);
     // All in the last bucket of 8 (while the index has 8 buckets), so the run wraps to bucket 0.
     for (let i = 0; i < 5; i++) shard.add(`w${i}`, i, 7 | (i << 28), 0);
     expect(shard.buckets).toBe(8);
@@ -377,7 +378,7 @@ describe('Shard index', () => {
   });
 
   test('the index grows to stay at most 3/4 full and shrinks as keys go, leaving no marks behind', () => {
-    const shard = new Shard<number>();
+    const shard = new Shard<number>(undefined, undefined, 0);
     const hashOf = (i: number) => Math.imul(i + 1, 0x9e3779b1);
     for (let i = 0; i < 10000; i++) {
       shard.add(keyName(i), i, hashOf(i), 0);
@@ -393,6 +394,53 @@ describe('Shard index', () => {
     for (let i = 9990; i < 10000; i++) expect(shard.values[shard.find(keyName(i), hashOf(i))]).toBe(i);
     for (let i = 9990; i < 10000; i++) shard.remove(shard.find(keyName(i), hashOf(i)));
     expect(Array.from(indexOf(shard)).every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe('Shard growth schedule', () => {
+  /** The sizes at which a shard's index and words grew, filling it to `n` entries. */
+  function growthSizes(phase: number, n: number): { index: number[]; words: number[] } {
+    const shard = new Shard<number>(undefined, undefined, phase);
+    const sizes = { index: [] as number[], words: [] as number[] };
+    for (let i = 0; i < n; i++) {
+      const buckets = shard.buckets;
+      const words = shard.words.length;
+      shard.add(keyName(i), i, Math.imul(i + 1, 0x9e3779b1), 0);
+      if (shard.buckets !== buckets) sizes.index.push(shard.size);
+      if (shard.words.length !== words) sizes.words.push(shard.size);
+      if (shard.size > shard.buckets * 0.75) throw new Error(`over 3/4 full at ${shard.size}`);
+      if (shard.words.length < shard.size * WORDS_PER_SLOT) throw new Error(`words too short at ${shard.size}`);
+    }
+    return sizes;
+  }
+
+  test('phase 0 rebuilds the index at 3/4 and doubles words from 4 slots; other phases start elsewhere', () => {
+    const first = growthSizes(0, 5000);
+    expect(first.index).toEqual([7, 13, 25, 49, 97, 193, 385, 769, 1537, 3073]);
+    expect(first.words).toEqual([5, 9, 17, 33, 65, 129, 257, 513, 1025, 2049, 4097]);
+    // Phase 1/2: at 5/8 of the buckets, and doubling from 4 * 2^(1/2) = 5.66 slots.
+    const middle = growthSizes(0.5, 5000);
+    expect(middle.index).toEqual([6, 11, 21, 41, 81, 161, 321, 641, 1281, 2561]);
+    expect(middle.words).toEqual([5, 7, 13, 24, 47, 92, 183, 364, 726, 1450, 2898]);
+    // Phase 1: at 1/2.
+    expect(growthSizes(1, 5000).index).toEqual([5, 9, 17, 33, 65, 129, 257, 513, 1025, 2049, 4097]);
+  });
+
+  test('shards with random phases, filled at the same pace, grow at sizes spread over the whole range', () => {
+    // The growth that takes each of 64 shards past 4000 entries: on one schedule they would all
+    // happen at the same size.
+    const firstPast = (sizes: number[]): number => sizes.find((size) => size > 4000)!;
+    const index = new Set<number>();
+    const words = new Set<number>();
+    for (let s = 0; s < 64; s++) {
+      const sizes = growthSizes(Math.random(), 9000);
+      index.add(firstPast(sizes.index));
+      words.add(firstPast(sizes.words));
+    }
+    expect(index.size).toBeGreaterThan(20);
+    expect(words.size).toBeGreaterThan(20);
+    expect(Math.max(...index) / Math.min(...index)).toBeGreaterThan(1.3);
+    expect(Math.max(...words) / Math.min(...words)).toBeGreaterThan(1.6);
   });
 });
 
