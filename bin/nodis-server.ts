@@ -20,6 +20,8 @@ import {
 import { strerror } from '../src/config/values';
 import { Logger, type LogFormat, type LogLevel } from '../src/log';
 import type { Server } from '../src/server/server';
+import { heapLimitSetLine, heapTooSmallLine, type HeapPlan } from '../src/memory/node-flags';
+import { followParent, planHeapForThisProcess, relaunch, takeRelaunchMarker } from '../src/memory/relaunch';
 import { NODIS_RELEASE, NODIS_VERSION } from '../src/server/version';
 
 const BITS = /64/.test(process.arch) ? 64 : 32;
@@ -62,19 +64,29 @@ function commandLineArgs(argv: string[]): string[] {
   return program.args;
 }
 
-/** Reads the file, stdin and flags into a Config; exits with status 1 on a bad configuration. */
-function loadConfiguration(args: string[], early: Logger): { config: Config; configFile: string | null } {
+interface LoadedConfiguration {
+  config: Config;
+  configFile: string | null;
+  /** The text read from standard input (with `-`), else null. */
+  stdinText: string | null;
+}
+
+/**
+ * Reads the file, stdin and flags into a Config; exits with status 1 on a bad configuration.
+ * `quiet`: the process was relaunched, and its parent already said it read stdin.
+ */
+function loadConfiguration(args: string[], early: Logger, quiet: boolean): LoadedConfiguration {
   const config = new Config();
   const commandLine = parseCommandLine(args);
-  if (args.length === 0) return { config, configFile: null };
+  let stdinText: string | null = null;
+  if (args.length === 0) return { config, configFile: null, stdinText };
   try {
     const fileText = commandLine.configFile !== null ? readConfigFile(commandLine.configFile) : '';
-    let stdinText = '';
     if (commandLine.fromStdin) {
-      early.warning('Reading config from stdin');
+      if (!quiet) early.warning('Reading config from stdin');
       stdinText = fs.readFileSync(0, 'latin1');
     }
-    loadConfigFromString(config, configText(fileText, stdinText, commandLine.options));
+    loadConfigFromString(config, configText(fileText, stdinText ?? '', commandLine.options));
     // Like Redis's `dir`, which chdir()s: relative paths (logfile, pidfile, persistence files) start there.
     process.chdir(config.get('dir'));
     checkLoadedConfig(config);
@@ -89,7 +101,7 @@ function loadConfiguration(args: string[], early: Logger): { config: Config; con
     }
     throw e;
   }
-  return { config, configFile: commandLine.configFile };
+  return { config, configFile: commandLine.configFile, stdinText };
 }
 
 /** Writes the pidfile, removed when the process exits. */
@@ -106,7 +118,14 @@ function createPidFile(server: Server): void {
   process.on('exit', () => fs.rmSync(file, { force: true }));
 }
 
-function logStartup(server: Server, hadArgs: boolean): void {
+/** What start-up says about the heap limit (see src/memory/node-flags.ts). */
+interface HeapReport {
+  plan: HeapPlan;
+  /** The limit this process was relaunched with (MB), or null. */
+  relaunchedWith: number | null;
+}
+
+function logStartup(server: Server, hadArgs: boolean, heap: HeapReport): void {
   const log = server.log;
   const port = server.config.get('port');
   log.role = 'C';
@@ -117,6 +136,9 @@ function logStartup(server: Server, hadArgs: boolean): void {
   log.role = 'M';
   log.notice(`Nodis ${NODIS_RELEASE} (Redis ${NODIS_VERSION} compatible) on Node.js ${process.version}, ${BITS} bit, standalone mode, port ${port}, PID: ${process.pid}`);
   log.notice(`Running mode=standalone, port=${port}.`);
+  const maxmemory = server.config.getNumber('maxmemory');
+  if (heap.relaunchedWith !== null) log.notice(heapLimitSetLine(heap.relaunchedWith, maxmemory));
+  if (heap.plan.action === 'warn') log.warning(heapTooSmallLine(heap.plan, maxmemory));
 }
 
 /**
@@ -147,10 +169,20 @@ function handleSignals(server: Server): void {
 }
 
 async function main(argv: string[]): Promise<void> {
+  const launchDir = process.cwd();
   const args = commandLineArgs(argv);
+  const relaunchedWith = takeRelaunchMarker();
   const early = new Logger({ level: 'notice', file: '', format: 'legacy' });
   early.role = 'C';
-  const { config, configFile } = loadConfiguration(args, early);
+  const { config, configFile, stdinText } = loadConfiguration(args, early, relaunchedWith !== null);
+  // The heap limit is fixed when V8 starts: when it is too small for maxmemory, start again with
+  // a larger one before anything else is loaded.
+  const heapPlan = planHeapForThisProcess(config.getNumber('maxmemory'), relaunchedWith !== null);
+  if (heapPlan.action === 'relaunch') {
+    relaunch({ nodeArgs: heapPlan.nodeArgs, limitMb: heapPlan.limitMb, args, cwd: launchDir, stdinText });
+    return;
+  }
+  if (relaunchedWith !== null) followParent();
   config.onChange((name, value) => {
     if (name !== 'dir') return;
     try {
@@ -165,7 +197,7 @@ async function main(argv: string[]): Promise<void> {
   const server = new Server({ config });
   server.configFile = configFile ?? '';
   server.onShutdown = () => process.exit(0);
-  logStartup(server, args.length > 0);
+  logStartup(server, args.length > 0, { plan: heapPlan, relaunchedWith });
   createPidFile(server);
   handleSignals(server);
   const { loadPersistedData, StartupLoadError } = await import('../src/persistence/startup.js');
