@@ -64,6 +64,24 @@ function pings(port: number): Promise<boolean> {
   });
 }
 
+/** INFO's process_id: the pid of the process that serves, which the bin may have started itself. */
+function servingPid(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    socket.on('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (d) => {
+      reply += d.toString('latin1');
+      const match = /process_id:(\d+)\r\n/.exec(reply);
+      if (match) {
+        socket.destroy();
+        resolve(Number(match[1]));
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
 function stopper(child: ChildProcess, cleanup: () => void = () => undefined): () => Promise<void> {
   return () =>
     new Promise<void>((resolve) => {
@@ -127,7 +145,9 @@ export async function startNodis(options: ServerOptions = {}): Promise<RunningSe
 
 /**
  * Starts Nodis as its users do, with the compiled command line (dist/bin/nodis-server.js) and
- * redis-server's flags; `nodeArgs` go to node itself (default: the flags `npm start` uses).
+ * redis-server's flags; `nodeArgs` go to node itself (default: the flags `npm start` uses). The
+ * bin may start itself again with a larger heap (src/memory/relaunch.ts): `pid` is the serving
+ * process's, and stopping signals the first one, which forwards the signal.
  */
 export async function startNodisServer(options: ServerOptions & { nodeArgs?: string[] } = {}): Promise<RunningServer> {
   const port = await freePort();
@@ -137,5 +157,5 @@ export async function startNodisServer(options: ServerOptions & { nodeArgs?: str
   const args = [...(options.nodeArgs ?? DEFAULT_NODE_FLAGS), script, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...directives];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPong(port, child, 'nodis-server');
-  return { name: 'nodis', port, pid: child.pid!, stop: stopper(child, cleanup) };
+  return { name: 'nodis', port, pid: await servingPid(port), stop: stopper(child, cleanup) };
 }
