@@ -4,9 +4,8 @@
  * redis-server 7.0.15 writes it.
  */
 import { describe, expect, test } from 'vitest';
-import { RawConnection } from '../helpers/raw-connection';
 import { describeNeedingRedis } from '../compat/harness';
-import { readAofFile, resp, startNodisOn, startRedisOn, tempDir, useCleanup } from '../persistence/aof-helpers';
+import { readAofFile, resp, sendAll, startNodisOn, startRedisOn, tempDir, useCleanup } from '../persistence/aof-helpers';
 
 useCleanup();
 
@@ -46,20 +45,11 @@ const EXPECTED_AOF = resp(
   ['EXEC'],
 );
 
-async function runScript(port: number): Promise<void> {
-  const conn = await RawConnection.connect(port);
-  try {
-    for (const argv of SCRIPT) await conn.call(...argv);
-  } finally {
-    conn.close();
-  }
-}
-
 describe('scripts in the AOF', () => {
   test('a script propagates as the commands it ran, in one unit', async () => {
     const dir = tempDir();
     const n = await startNodisOn(dir);
-    await runScript(n.port);
+    await sendAll(n.port, SCRIPT);
     expect(readAofFile(dir, INCR_FILE)).toBe(EXPECTED_AOF);
     await n.stop();
     const again = await startNodisOn(dir);
@@ -74,7 +64,7 @@ describeNeedingRedis('scripts AOF interop')('scripts AOF interop with redis-serv
   test('redis-server writes the same AOF for the same scripts', async () => {
     const redisDir = tempDir();
     const redis = await startRedisOn(redisDir, ['--appendonly', 'yes']);
-    await runScript(redis.port);
+    await sendAll(redis.port, SCRIPT);
     await redis.shutdown();
     expect(readAofFile(redisDir, INCR_FILE)).toBe(EXPECTED_AOF);
   });

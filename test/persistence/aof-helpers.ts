@@ -109,6 +109,16 @@ export function resp(...commands: string[][]): string {
   return commands.map((argv) => `*${argv.length}\r\n${argv.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`).join('');
 }
 
+/** Sends `commands` one after another on a connection of its own, each reply awaited. */
+export async function sendAll(port: number, commands: string[][]): Promise<void> {
+  const conn = await RawConnection.connect(port);
+  try {
+    for (const argv of commands) await conn.call(...argv);
+  } finally {
+    conn.close();
+  }
+}
+
 /** Resolves once `check` passes (polling), or rejects with its last error after `ms`. */
 export async function eventually(check: () => void | Promise<void>, ms = 10000): Promise<void> {
   const deadline = Date.now() + ms;

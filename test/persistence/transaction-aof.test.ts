@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RawConnection } from '../helpers/raw-connection';
 import { describeNeedingRedis } from '../compat/harness';
-import { aofDir, readAofFile, resp, startNodisOn, startRedisOn, tempDir, useCleanup } from './aof-helpers';
+import { aofDir, readAofFile, resp, sendAll, startNodisOn, startRedisOn, tempDir, useCleanup } from './aof-helpers';
 
 useCleanup();
 
@@ -46,15 +46,6 @@ const EXPECTED_AOF = resp(
   ['SET', 'after', '1'],
 );
 
-async function runScript(port: number): Promise<void> {
-  const conn = await RawConnection.connect(port);
-  try {
-    for (const argv of SCRIPT) await conn.call(...argv);
-  } finally {
-    conn.close();
-  }
-}
-
 /** The dataset the script leaves, read back through `call`. */
 async function dataset(call: (...argv: string[]) => Promise<string>): Promise<string[]> {
   const out: string[] = [];
@@ -72,7 +63,7 @@ describe('transactions in the AOF', () => {
   test('EXEC propagates as one unit; a restart replays it', async () => {
     const dir = tempDir();
     const n = await startNodisOn(dir);
-    await runScript(n.port);
+    await sendAll(n.port, SCRIPT);
     expect(readAofFile(dir, INCR_FILE)).toBe(EXPECTED_AOF);
     const before = await dataset(n.call);
     await n.stop();
@@ -89,7 +80,7 @@ describeNeedingRedis('transactions AOF interop')('transactions AOF interop with 
   test('redis-server writes the same AOF, and Nodis loads the one redis-server wrote', async () => {
     const redisDir = tempDir();
     const redis = await startRedisOn(redisDir, ['--appendonly', 'yes']);
-    await runScript(redis.port);
+    await sendAll(redis.port, SCRIPT);
     const conn = await RawConnection.connect(redis.port);
     const fromRedis = await dataset((...argv) => conn.call(...argv));
     conn.close();
