@@ -14,7 +14,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Command } from 'commander';
-import { missingTool, startNodisServer, startRedis, type RunningServer } from './lib/servers';
+import { startNodisServer, startRedis, type RunningServer } from './lib/servers';
+import { ServerSet, requireTools } from './lib/bench-run';
 import { RespConnection, encodeCommand } from './lib/resp-connection';
 import { formatCount, formatRatio, markdownTable, median } from './lib/stats';
 
@@ -253,19 +254,9 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown dataset(s): ${unknown.join(', ')}`);
   const chosen = all.filter((d) => wanted.includes(d.name));
 
-  const missing = missingTool('redis-server');
-  if (missing !== null) {
-    console.error(missing);
-    process.exit(1);
-  }
+  requireTools('memory', ['redis-server']);
 
-  const running = new Set<RunningServer>();
-  const stopAll = async (): Promise<void> => {
-    await Promise.all([...running].map((s) => s.stop()));
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => void stopAll().then(() => process.exit(130)));
-  }
+  const servers = new ServerSet();
 
   const redisVersion = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`# Memory per key: Nodis vs ${redisVersion.split(' ').slice(0, 3).join(' ')}`);
@@ -287,8 +278,7 @@ async function main(): Promise<void> {
         // Alternate which server goes first, in case the machine's state drifts.
         const order: ServerKind[] = round % 2 === 0 ? ['redis', 'nodis'] : ['nodis', 'redis'];
         for (const kind of order) {
-          const server = await starters[kind]();
-          running.add(server);
+          const server = servers.add(await starters[kind]());
           try {
             const m = await measure(server, dataset, settleMs, window);
             const key = `${dataset.name}|${kind}`;
@@ -299,14 +289,13 @@ async function main(): Promise<void> {
                 `+${bytes(m.rssSettled)} B ${settleMs} ms later, used_memory +${bytes(m.usedMemory)} B`,
             );
           } finally {
-            running.delete(server);
-            await server.stop();
+            await servers.stop(server);
           }
         }
       }
     }
   } finally {
-    await stopAll();
+    await servers.stopAll();
   }
 
   const rows: string[][] = [];

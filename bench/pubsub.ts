@@ -11,7 +11,8 @@
  */
 import * as net from 'node:net';
 import { Command } from 'commander';
-import { missingTool, startNodis, startRedis, type RunningServer } from './lib/servers';
+import { startNodis, startRedis, type RunningServer } from './lib/servers';
+import { requireTools } from './lib/bench-run';
 import { encodeCommand } from './lib/resp-connection';
 import { formatCount, formatRatio, markdownTable, median } from './lib/stats';
 
@@ -113,11 +114,7 @@ async function main(): Promise<void> {
     .option('--rounds <n>', 'rounds (the table shows medians)', '3')
     .parse()
     .opts<Options>();
-  const missing = missingTool('redis-server');
-  if (missing) {
-    console.error(missing);
-    process.exit(1);
-  }
+  requireTools('pubsub', ['redis-server']);
   const counts = positiveInts(options.subscribers, 'subscribers');
   const [messages] = positiveInts(options.messages, 'messages');
   const [publishers] = positiveInts(options.publishers, 'publishers');

@@ -24,7 +24,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
-import { missingTool, startNodisServer, startRedis, type RunningServer } from './lib/servers';
+import { startNodisServer, startRedis, type RunningServer } from './lib/servers';
+import { requireTools } from './lib/bench-run';
 import { RespConnection } from './lib/resp-connection';
 import { RespClient, infoNumber, infoText } from './lib/resp-client';
 import { startProbe, type ProbeResult } from './lib/latency-probe';
@@ -333,11 +334,7 @@ async function main(): Promise<void> {
     skipBgsave: o.skipBgsave === true,
   };
   if (o.redis) {
-    const missing = missingTool('redis-server');
-    if (missing !== null) {
-      console.error(missing);
-      process.exit(1);
-    }
+    requireTools('scale', ['redis-server']);
   }
 
   const running = new Set<RunningServer>();
