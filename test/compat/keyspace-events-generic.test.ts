@@ -296,11 +296,13 @@ describeCompat('compat: keyspace events of generic commands', (pair) => {
     ['EXEC'],
   ]);
 
+  // TTLs long enough that neither key can expire before the pause, so both expiries fall in it
+  // (with 1 ms, either server's cycle could take `a` while the SET of `b` was being compared).
   eventScript(pair, 'active expiry', [
-    ['SET', 'a', 'v', 'PX', '1'],
+    ['SET', 'a', 'v', 'PX', '100'],
     ['SELECT', '5'],
-    ['SET', 'b', 'v', 'PX', '1'],
-    { sleep: 400 },
+    ['SET', 'b', 'v', 'PX', '100'],
+    { sleep: 600 },
   ]);
 
   const flagSets = ['KEA', 'KA', 'EA', 'K$', 'Eg', 'El', 'Es', 'Eh', 'Ez', 'Ex', 'Ee', 'Et', 'Ed', 'Em', 'En', 'KEAm', 'KEAn', 'K', 'E', 'A', 'g$', 'Kg$lshzxetd', 'KEg$lshzxetdmn', 'nE'];
