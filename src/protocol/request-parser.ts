@@ -122,6 +122,8 @@ export class RequestParser {
   private bigParts: Buffer[] | null = null;
   private bigFilled = 0;
   private bigNeeded = 0;
+  /** `buf` is a chunk its owner will reuse (see feed). */
+  private borrowed = false;
   /** Where the header line just parsed ends (index after its two line-end bytes). */
   private headerEnd = 0;
   /** Set when a request is malformed; the connection must answer it and close. */
@@ -149,19 +151,36 @@ export class RequestParser {
     return this.buf.length + (this.bigParts !== null ? this.bigNeeded : 0);
   }
 
-  feed(chunk: Buffer): void {
+  /**
+   * Adds received bytes. A `borrowed` chunk is one the caller reuses once the requests in it are
+   * run (a shared read buffer): the parser reads it in place, and keepUnreadInput() copies what
+   * is left of it before it is overwritten.
+   */
+  feed(chunk: Buffer, borrowed = false): void {
     if (this.bigParts !== null && this.bigFilled < this.bigNeeded) {
       const take = Math.min(this.bigNeeded - this.bigFilled, chunk.length);
-      this.bigParts.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+      const part = take === chunk.length ? chunk : chunk.subarray(0, take);
+      this.bigParts.push(borrowed ? Buffer.from(part) : part);
       this.bigFilled += take;
       if (take === chunk.length) return;
       chunk = chunk.subarray(take);
     }
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
+      this.borrowed = borrowed;
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.borrowed = false;
     }
+    this.pos = 0;
+  }
+
+  /** Copies the unread part of a borrowed chunk, which its owner is about to reuse. */
+  keepUnreadInput(): void {
+    if (!this.borrowed) return;
+    this.borrowed = false;
+    if (this.pos < this.buf.length) this.buf = Buffer.from(this.buf.subarray(this.pos));
+    else this.buf = EMPTY;
     this.pos = 0;
   }
 
@@ -341,7 +360,9 @@ export class RequestParser {
 
   /** Moves the start of a big bulk aside; feed() adds the rest of it, chunk by chunk. */
   private startBigBulk(len: number, available: number): void {
-    this.bigParts = available > 0 ? [this.buf.subarray(this.pos)] : [];
+    const start = this.buf.subarray(this.pos);
+    this.bigParts = available > 0 ? [this.borrowed ? Buffer.from(start) : start] : [];
+    this.borrowed = false;
     this.bigFilled = available;
     this.bigNeeded = len + 2;
     this.buf = EMPTY;

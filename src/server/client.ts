@@ -93,16 +93,20 @@ export class Client {
     this.db = this.server.keyspace.databases[index];
   }
 
-  /** Handles bytes read from the socket. */
-  onData(chunk: Buffer): void {
+  /**
+   * Handles bytes read from the socket. A `shared` chunk is the server's read buffer, overwritten
+   * by the next read: what the commands run now leave unread is copied first.
+   */
+  onData(chunk: Buffer, shared = false): void {
     this.lastInteraction = Date.now();
-    this.parser.feed(chunk);
+    this.parser.feed(chunk, shared);
     if (this.parser.bufferedBytes > this.server.limits.queryBufferLimit) {
       this.server.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);
       this.close();
       return;
     }
     this.processInput();
+    if (shared) this.parser.keepUnreadInput();
     this.server.flushPendingReplies();
   }
 

@@ -27,6 +27,7 @@ import { OutputLimits } from './output-limits';
 import { isLoopback, protectedModeMessage } from './protected-mode';
 import { LatencyMonitor } from './latency-monitor';
 import { EventLoopMonitor } from './event-loop-monitor';
+import { SocketReader } from './socket-reader';
 
 export { NODIS_VERSION } from './version';
 
@@ -73,6 +74,8 @@ export class Server {
   readonly stats = new ServerStats();
   readonly log: Logger;
   readonly clients = new Map<number, Client>();
+  /** Reads every client socket into one shared buffer (see socket-reader.ts). */
+  private readonly socketReader = new SocketReader(process.env.NODIS_SOCKET_READ !== 'stream');
   readonly monitors = new Set<Client>();
   /**
    * Clients with replies waiting for the next flush, each once (Client.awaitingFlush): the first
@@ -212,7 +215,8 @@ export class Server {
 
   private listenOn(host: string, port: number): Promise<net.Server> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      const pauseOnConnect = this.socketReader.needsPausedSockets;
+      const server = net.createServer({ noDelay: true, pauseOnConnect }, (socket) => this.accept(socket));
       server.once('error', reject);
       server.listen({ host, port, backlog: this.config.getNumber('tcp-backlog'), ipv6Only: host.includes(':') }, () => {
         server.off('error', reject);
@@ -231,22 +235,22 @@ export class Server {
   private accept(socket: net.Socket): void {
     if (this.clients.size >= this.limits.maxClients) {
       this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      refuse(socket, '-ERR max number of clients reached\r\n');
       return;
     }
     if (this.config.getBool('protected-mode') && !this.authRequired() && !isLoopback(socket.remoteAddress)) {
       this.stats.rejectedConnections++;
-      socket.end(`-${protectedModeMessage()}\r\n`);
+      refuse(socket, `-${protectedModeMessage()}\r\n`);
       return;
     }
     // As in Redis, refused connections count only as rejected_connections.
     this.stats.totalConnectionsReceived++;
     const client = this.addClient(socket);
     if (this.limits.keepAliveSeconds > 0) socket.setKeepAlive(true, this.limits.keepAliveSeconds * 1000);
-    socket.on('data', (chunk: Buffer) => {
+    this.socketReader.start(socket, (chunk, shared) => {
       this.stats.netInputBytes += chunk.length;
       this.stats.totalReadsProcessed++;
-      client.onData(chunk);
+      client.onData(chunk, shared);
     });
     socket.on('error', () => client.close());
     socket.on('close', () => client.close());
@@ -421,6 +425,12 @@ export class Server {
     await this.finishShutdown();
     return true;
   }
+}
+
+/** Answers a connection that is not accepted and closes it (it may have been accepted paused). */
+function refuse(socket: net.Socket, reply: string): void {
+  socket.resume();
+  socket.end(reply);
 }
 
 function randomHex(length: number): string {

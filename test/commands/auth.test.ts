@@ -153,6 +153,7 @@ describe('protected mode', () => {
       },
       on: () => socket,
       setKeepAlive: () => socket,
+      resume: () => socket,
       destroySoon: () => undefined,
       write: () => true,
     };

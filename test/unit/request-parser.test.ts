@@ -324,6 +324,64 @@ describe('RequestParser: query buffer accounting', () => {
   });
 });
 
+describe('RequestParser: borrowed chunks (a shared read buffer)', () => {
+  /**
+   * Feeds the data in pieces copied one by one into the same buffer, as a socket reading into a
+   * shared buffer does: after each piece's requests are taken, keepUnreadInput() runs, then the
+   * buffer is overwritten with garbage before the next piece lands in it.
+   */
+  function parseThroughSharedBuffer(data: Buffer, pieceSizes: () => number): string[][] {
+    const shared = Buffer.alloc(4096);
+    const parser = new RequestParser(DEFAULT_LIMITS);
+    const requests: string[][] = [];
+    for (let at = 0; at < data.length; ) {
+      const length = Math.min(pieceSizes(), data.length - at, shared.length);
+      data.copy(shared, 0, at, at + length);
+      at += length;
+      parser.feed(shared.subarray(0, length), true);
+      for (let argv = parser.next(); argv !== null; argv = parser.next()) requests.push(argv);
+      expect(parser.error).toBeNull();
+      parser.keepUnreadInput();
+      shared.fill(0x2a, 0, length);
+    }
+    return requests;
+  }
+
+  test('partial frames, inline requests and big bulks survive the buffer being reused', () => {
+    const rand = random(20261127);
+    const sent: string[][] = [];
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 150; i++) {
+      const argv = randomRequest(rand, [5000, 70000]);
+      sent.push(argv);
+      parts.push(encodeCommand(argv));
+      if (i % 50 === 0) {
+        sent.push(['PING', 'inline']);
+        parts.push(latin1('PING inline\r\n'));
+      }
+    }
+    const data = Buffer.concat(parts);
+    for (const maxPiece of [5, 100, 4096]) {
+      const requests = parseThroughSharedBuffer(data, () => 1 + Math.floor(rand() * maxPiece));
+      expect(requests).toEqual(sent);
+    }
+  });
+
+  test('bufferedBytes still counts what was kept', () => {
+    const parser = new RequestParser(DEFAULT_LIMITS);
+    const shared = latin1('*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPI');
+    parser.feed(shared, true);
+    expect(parser.next()).toEqual(['PING']);
+    expect(parser.next()).toBeNull();
+    parser.keepUnreadInput();
+    shared.fill(0);
+    // The headers were read; the two bytes of the unfinished bulk are what is kept.
+    expect(parser.bufferedBytes).toBe(2);
+    parser.feed(latin1('NG\r\n'), true);
+    expect(parser.next()).toEqual(['PING']);
+  });
+});
+
 describe('parseStrictInt (string2ll)', () => {
   const cases: [string, number | null][] = [
     ['0', 0],
