@@ -26,7 +26,14 @@ export interface KeyspaceObserver {
 
 export class Keyspace {
   readonly databases: Database[] = [];
-  private observers: KeyspaceObserver[] = [];
+  // Each observer's hooks, kept per kind: every write runs these loops, which then make direct
+  // calls instead of probing observers of different shapes for an optional method.
+  private readonly beforeWriteHooks: NonNullable<KeyspaceObserver['beforeWrite']>[] = [];
+  private readonly afterWriteHooks: NonNullable<KeyspaceObserver['afterWrite']>[] = [];
+  private readonly createdHooks: NonNullable<KeyspaceObserver['created']>[] = [];
+  private readonly expiredHooks: NonNullable<KeyspaceObserver['expired']>[] = [];
+  private readonly beforeClearHooks: NonNullable<KeyspaceObserver['beforeClear']>[] = [];
+  private readonly swappedHooks: NonNullable<KeyspaceObserver['swapped']>[] = [];
   /** Writes since the last successful save (Redis's server.dirty). */
   dirty = 0;
   /** The time commands see: fixed for the duration of one command, as in Redis. */
@@ -53,8 +60,13 @@ export class Keyspace {
     for (let i = 0; i < count; i++) this.databases.push(new Database(i, this));
   }
 
-  addObserver(observer: KeyspaceObserver): void {
-    this.observers.push(observer);
+  addObserver(o: KeyspaceObserver): void {
+    if (o.beforeWrite) this.beforeWriteHooks.push(o.beforeWrite.bind(o));
+    if (o.afterWrite) this.afterWriteHooks.push(o.afterWrite.bind(o));
+    if (o.created) this.createdHooks.push(o.created.bind(o));
+    if (o.expired) this.expiredHooks.push(o.expired.bind(o));
+    if (o.beforeClear) this.beforeClearHooks.push(o.beforeClear.bind(o));
+    if (o.swapped) this.swappedHooks.push(o.swapped.bind(o));
   }
 
   /** Current time in ms; inside a command, the time the command started. */
@@ -88,25 +100,28 @@ export class Keyspace {
   }
 
   beforeWrite(db: Database, key: string, old: RedisValue | undefined): void {
-    for (const o of this.observers) o.beforeWrite?.(db, key, old);
+    const hooks = this.beforeWriteHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](db, key, old);
   }
 
   afterWrite(db: Database, key: string): void {
     this.dirty++;
-    for (const o of this.observers) o.afterWrite?.(db, key);
+    const hooks = this.afterWriteHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](db, key);
   }
 
   created(db: Database, key: string): void {
-    for (const o of this.observers) o.created?.(db, key);
+    const hooks = this.createdHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](db, key);
   }
 
   expired(db: Database, key: string): void {
     this.expiredKeys++;
-    for (const o of this.observers) o.expired?.(db, key);
+    for (const hook of this.expiredHooks) hook(db, key);
   }
 
   beforeClear(db: Database): void {
-    for (const o of this.observers) o.beforeClear?.(db);
+    for (const hook of this.beforeClearHooks) hook(db);
   }
 
   /** SWAPDB: exchanges the contents of two databases. */
@@ -116,7 +131,7 @@ export class Keyspace {
     [da.table, db.table] = [db.table, da.table];
     [da.expires, db.expires] = [db.expires, da.expires];
     this.dirty++;
-    for (const o of this.observers) o.swapped?.(da, db);
+    for (const hook of this.swappedHooks) hook(da, db);
   }
 
   /** FLUSHALL: empties every database; returns the number of keys removed. */
