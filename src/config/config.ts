@@ -17,6 +17,8 @@ export type ConfigListener = (name: string, value: string) => void;
 export class Config {
   private values = new Map<string, string>();
   private listeners: ConfigListener[] = [];
+  /** Parsed values of numeric directives read since the last change (see getNumber). */
+  private readonly numbers = new Map<string, number>();
 
   constructor() {
     for (const d of DIRECTIVES) if (!d.currentDefault) this.values.set(d.name, d.defaultValue);
@@ -36,8 +38,18 @@ export class Config {
     return this.values.get(d.name) ?? d.currentDefault?.() ?? d.defaultValue;
   }
 
+  /**
+   * A numeric directive's value. Commands read some on every call (encoding limits such as
+   * hash-max-listpack-entries), so parsed values are kept until the next change.
+   */
   getNumber(name: string): number {
-    return Number(this.get(name));
+    let n = this.numbers.get(name);
+    if (n === undefined) {
+      n = Number(this.get(name));
+      // Only stored values: a directive without one has a default computed on each read.
+      if (this.values.has(name)) this.numbers.set(name, n);
+    }
+    return n;
   }
 
   getBool(name: string): boolean {
@@ -70,6 +82,7 @@ export class Config {
    */
   setMany(changes: [Directive, string][]): void {
     const previous = changes.map(([d]) => [d, this.values.get(d.name)] as const);
+    this.numbers.clear();
     try {
       for (const [d, value] of changes) this.values.set(d.name, value);
       for (const [d, value] of changes) {
@@ -81,6 +94,7 @@ export class Config {
         }
       }
     } catch (e) {
+      this.numbers.clear();
       for (const [d, old] of [...previous].reverse()) {
         if (old === undefined) this.values.delete(d.name);
         else this.values.set(d.name, old);

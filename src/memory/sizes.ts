@@ -47,7 +47,8 @@ export const MAP_SLOT_BYTES = 28;
  * table only once it is less than a quarter full).
  */
 export function mapBytes(size: number): number {
-  const capacity = size <= 4 ? 4 : 2 ** (32 - Math.clz32(size - 1));
+  // The next power of two: a shift while it fits in 31 bits (** is a slow call).
+  const capacity = size <= 4 ? 4 : size <= 0x40000000 ? 1 << (32 - Math.clz32(size - 1)) : 2 ** (32 - Math.clz32(size - 1));
   return MAP_BYTES + MAP_SLOT_BYTES * capacity;
 }
 

@@ -196,6 +196,24 @@ describe('Config', () => {
     expect(heard).toEqual(['timeout=9', 'maxclients=7', 'timeout=0', 'maxclients=10000']);
   });
 
+  test('getNumber follows every change, rolled-back ones included', () => {
+    const config = new Config();
+    expect(config.getNumber('hash-max-listpack-entries')).toBe(512);
+    config.set('hash-max-listpack-entries', ['7']);
+    expect(config.getNumber('hash-max-listpack-entries')).toBe(7);
+    // Read while a change is being applied, then after the change is refused and undone.
+    const seen: number[] = [];
+    config.onChange((name) => {
+      if (name !== 'hash-max-listpack-entries') return;
+      seen.push(config.getNumber(name));
+      if (config.get(name) === '9') throw new ConfigError('refused');
+    });
+    expect(reason(() => config.set('hash-max-listpack-entries', ['9']))).toBe('refused');
+    expect(seen).toEqual([9, 7]);
+    expect(config.getNumber('hash-max-listpack-entries')).toBe(7);
+    expect(config.getNumber('hash-max-ziplist-entries')).toBe(7);
+  });
+
   test('configFrom splits multi-argument values', () => {
     expect(configFrom({ save: '900 1 300 10', bind: '127.0.0.1 ::1', 'latency-tracking-info-percentiles': '50 99' }).entries()
       .filter(([d]) => ['save', 'bind', 'latency-tracking-info-percentiles'].includes(d.name))
