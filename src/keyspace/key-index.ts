@@ -2,11 +2,8 @@
  * The pieces of a KeyTable shard: the key hash, and a shard's dense entry arrays with an
  * open-addressing index from key to slot.
  *
- * Entries live in slots 0 .. size - 1 of dense arrays: `entries`, which holds each slot's key,
- * value and LRU/LFU metadata side by side, and `words`, two 32-bit words per slot (the key's hash
- * and the entry's recorded size in bytes). A read finds the key, takes the value and records the
- * access within one or two cache lines: with the three in separate arrays, each was a cache miss
- * of its own, and a table of a million keys misses on nearly every access.
+ * Entries live in slots 0 .. size - 1 of dense arrays: `keys`, `values`, and `words`, three
+ * 32-bit words per slot (the key's hash, its LRU/LFU metadata, its recorded size in bytes).
  *
  * Every shard grows on a schedule of its own. Keys spread evenly over the shards of a table, so
  * the shards fill at the same pace: on one schedule they would all rebuild their index, and copy
@@ -31,18 +28,17 @@ const SLOT_MASK = 0xffffff;
 const TAG_MASK = 0xff000000 | 0;
 
 /** 32-bit words per slot in `words`, and their offsets. */
-export const WORDS_PER_SLOT = 2;
+export const WORDS_PER_SLOT = 3;
 export const HASH_WORD = 0;
-export const SIZE_WORD = 1;
-/** Array elements per slot in `entries`: key, value, metadata (a small integer). */
-const ENTRY_FIELDS = 3;
+export const META_WORD = 1;
+export const SIZE_WORD = 2;
 
 const MIN_BUCKETS = 8;
 const MIN_SLOTS = 4;
 /** The index is rebuilt larger once more than this share of its buckets is used, 1/2 to 3/4 by shard. */
 const MAX_LOAD_LOW = 0.5;
 const MAX_LOAD_HIGH = 0.75;
-/** `entries` is copied once at a slot count between these two (see Shard's constructor). */
+/** keys and values are copied once at a length between these two (see Shard's constructor). */
 const REPHASE_LENGTH = 1024;
 const V8_ARRAY_GROWTH = 1.5;
 
@@ -91,10 +87,9 @@ function tagOf(hash: number): number {
 }
 
 export class Shard<V> {
-  /** ENTRY_FIELDS elements per slot: key, value, metadata. */
-  private entries: unknown[] = [];
-  private count = 0;
-  /** WORDS_PER_SLOT words per slot: hash, size. */
+  keys: string[] = [];
+  values: V[] = [];
+  /** WORDS_PER_SLOT words per slot: hash, metadata, size. */
   words: Uint32Array;
   private index: Int32Array;
   private mask: number;
@@ -103,13 +98,13 @@ export class Shard<V> {
   private readonly maxLoad: number;
   /** `words` grows to the next slot count of the form wordsBase * 2^k. */
   private readonly wordsBase: number;
-  /** The slot count at which `entries` is copied to shift its growth (see above). */
+  /** The length at which keys and values are copied to shift their growth (see above). */
   private readonly rephaseLength: number;
 
   /**
    * `phase` (0 to 1, random by default) sets this shard's growth schedule: the index's maximum
    * load (3/4 at 0, 1/2 at 1), the base of the doubling of `words` (MIN_SLOTS * 2^phase), and
-   * when `entries` is copied once. V8 grows an array that is full to about 1.5 times its
+   * when keys and values are copied once. V8 grows an array that is full to about 1.5 times its
    * length, from where a copy made by slice() (whose capacity is its length) restarts: a copy at
    * a length between 1024 and 1536 (cheap) moves all its later growths to other sizes than other
    * shards'.
@@ -125,28 +120,7 @@ export class Shard<V> {
   }
 
   get size(): number {
-    return this.count;
-  }
-
-  keyAt(slot: number): string {
-    return this.entries[ENTRY_FIELDS * slot] as string;
-  }
-
-  valueAt(slot: number): V {
-    return this.entries[ENTRY_FIELDS * slot + 1] as V;
-  }
-
-  setValue(slot: number, value: V): void {
-    this.entries[ENTRY_FIELDS * slot + 1] = value;
-  }
-
-  /** The slot's LRU/LFU metadata (an unsigned value below 2^31). */
-  metaAt(slot: number): number {
-    return this.entries[ENTRY_FIELDS * slot + 2] as number;
-  }
-
-  setMeta(slot: number, meta: number): void {
-    this.entries[ENTRY_FIELDS * slot + 2] = meta;
+    return this.keys.length;
   }
 
   /** Buckets in the index (for tests and memory figures). */
@@ -164,19 +138,22 @@ export class Shard<V> {
       if (bucket === 0) return -1;
       if ((bucket & TAG_MASK) === tag) {
         const slot = (bucket & SLOT_MASK) - 1;
-        if (this.entries[ENTRY_FIELDS * slot] === key) return slot;
+        if (this.keys[slot] === key) return slot;
       }
     }
   }
 
   /** Appends an entry for a key that is not in the shard; returns its slot. */
   add(key: string, value: V, hash: number, meta: number): number {
-    const slot = this.count;
+    const slot = this.keys.length;
     if (slot >= MAX_SHARD_ENTRIES) throw new RangeError('key table shard is full');
     if (slot + 1 > this.maxEntries) this.rebuildIndex(this.buckets * 2);
-    this.entries.push(key, value, meta);
-    this.count = slot + 1;
-    if (slot + 1 === this.rephaseLength) this.entries = this.entries.slice();
+    this.keys.push(key);
+    this.values.push(value);
+    if (slot + 1 === this.rephaseLength) {
+      this.keys = this.keys.slice();
+      this.values = this.values.slice();
+    }
     let words = this.words;
     if ((slot + 1) * WORDS_PER_SLOT > words.length) {
       // Doubling. A smaller factor leaves less spare room, but each growth leaves the old array
@@ -186,6 +163,7 @@ export class Shard<V> {
     }
     const at = slot * WORDS_PER_SLOT;
     words[at + HASH_WORD] = hash;
+    words[at + META_WORD] = meta;
     words[at + SIZE_WORD] = 0;
     this.place(hash, slot);
     return slot;
@@ -197,17 +175,17 @@ export class Shard<V> {
    */
   remove(slot: number): void {
     const words = this.words;
-    const entries = this.entries;
-    const last = this.count - 1;
+    const last = this.keys.length - 1;
     this.unplace(this.bucketOf(slot));
     if (slot !== last) {
       const moved = this.bucketOf(last);
       this.index[moved] = (this.index[moved] & TAG_MASK) | (slot + 1);
-      for (let f = 0; f < ENTRY_FIELDS; f++) entries[ENTRY_FIELDS * slot + f] = entries[ENTRY_FIELDS * last + f];
+      this.keys[slot] = this.keys[last];
+      this.values[slot] = this.values[last];
       words.copyWithin(slot * WORDS_PER_SLOT, last * WORDS_PER_SLOT, (last + 1) * WORDS_PER_SLOT);
     }
-    entries.length = ENTRY_FIELDS * last;
-    this.count = last;
+    this.keys.pop();
+    this.values.pop();
     if (this.buckets > MIN_BUCKETS && last * 8 < this.buckets) this.rebuildIndex(this.buckets / 2);
     if (words.length > 16 * WORDS_PER_SLOT && last * 4 * WORDS_PER_SLOT < words.length) {
       this.words = resized(words, Math.floor(words.length / WORDS_PER_SLOT / 2) * WORDS_PER_SLOT);
@@ -263,7 +241,7 @@ export class Shard<V> {
     this.mask = buckets - 1;
     this.maxEntries = Math.floor(buckets * this.maxLoad);
     const words = this.words;
-    for (let slot = 0, n = this.count; slot < n; slot++) this.place(words[slot * WORDS_PER_SLOT + HASH_WORD] | 0, slot);
+    for (let slot = 0, n = this.keys.length; slot < n; slot++) this.place(words[slot * WORDS_PER_SLOT + HASH_WORD] | 0, slot);
   }
 }
 

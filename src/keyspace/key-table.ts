@@ -19,7 +19,7 @@
  * visited or about to be) into a lower hole, so an entry that stays in the table is never skipped;
  * it may be returned twice, which SCAN allows.
  */
-import { SIZE_WORD, Shard, WORDS_PER_SLOT, hashKey } from './key-index';
+import { META_WORD, SIZE_WORD, Shard, WORDS_PER_SLOT, hashKey } from './key-index';
 
 const SHARD_BITS = 8;
 const SHARDS = 1 << SHARD_BITS;
@@ -112,7 +112,7 @@ export class KeyTable<V> {
   resize(key: string): void {
     if (this.entryBytes === null) return;
     const slot = this.lookupAgain(key);
-    if (slot >= 0) this.recordSize(this.lastShard, slot, key, this.lastShard.valueAt(slot));
+    if (slot >= 0) this.recordSize(this.lastShard, slot, key, this.lastShard.values[slot]);
   }
 
   private recordSize(shard: Shard<V>, slot: number, key: string, value: V): void {
@@ -129,7 +129,7 @@ export class KeyTable<V> {
   /** The value of `key`. A command that reads its key twice (INCR: read, then set) hashes it once. */
   get(key: string): V | undefined {
     const slot = this.lookupAgain(key);
-    return slot < 0 ? undefined : this.lastShard.valueAt(slot);
+    return slot < 0 ? undefined : this.lastShard.values[slot];
   }
 
   /** Sets the value; returns true when the key is new. New keys start with metadata `meta`. */
@@ -137,7 +137,7 @@ export class KeyTable<V> {
     const slot = this.lookupAgain(key);
     let shard = this.lastShard;
     if (slot >= 0) {
-      shard.setValue(slot, value);
+      shard.values[slot] = value;
       if (this.entryBytes !== null) this.recordSize(shard, slot, key, value);
       return false;
     }
@@ -164,12 +164,12 @@ export class KeyTable<V> {
 
   getMeta(key: string): number | undefined {
     const slot = this.lookupAgain(key);
-    return slot < 0 ? undefined : this.lastShard.metaAt(slot);
+    return slot < 0 ? undefined : this.lastShard.words[slot * WORDS_PER_SLOT + META_WORD];
   }
 
   setMeta(key: string, meta: number): void {
     const slot = this.lookupAgain(key);
-    if (slot >= 0) this.lastShard.setMeta(slot, meta);
+    if (slot >= 0) this.lastShard.words[slot * WORDS_PER_SLOT + META_WORD] = meta;
   }
 
   clear(): void {
@@ -197,14 +197,14 @@ export class KeyTable<V> {
       for (let attempt = 0; attempt < REJECTION_ATTEMPTS; attempt++) {
         const shard = Math.floor(random() * SHARDS);
         const slot = Math.floor(random() * this.maxShardSize);
-        if (slot < this.shards[shard].size) return shard * POSITION_SHARD + slot;
+        if (slot < this.shards[shard].keys.length) return shard * POSITION_SHARD + slot;
       }
     }
     let r = Math.floor(random() * this.count);
     let position = -1;
     let max = 0;
     for (let shard = 0; shard < SHARDS; shard++) {
-      const size = this.shards[shard].size;
+      const size = this.shards[shard].keys.length;
       if (size > max) max = size;
       if (position >= 0) {
         if (!large) break;
@@ -222,7 +222,7 @@ export class KeyTable<V> {
   randomKey(random: () => number = Math.random): string | undefined {
     const position = this.pick(random);
     if (position < 0) return undefined;
-    return this.shards[Math.floor(position / POSITION_SHARD)].keyAt(position % POSITION_SHARD);
+    return this.shards[Math.floor(position / POSITION_SHARD)].keys[position % POSITION_SHARD];
   }
 
   /** Random entry as [key, value, meta] for eviction and expiry sampling. */
@@ -231,7 +231,7 @@ export class KeyTable<V> {
     if (position < 0) return undefined;
     const shard = this.shards[Math.floor(position / POSITION_SHARD)];
     const slot = position % POSITION_SHARD;
-    return [shard.keyAt(slot), shard.valueAt(slot), shard.metaAt(slot)];
+    return [shard.keys[slot], shard.values[slot], shard.words[slot * WORDS_PER_SLOT + META_WORD]];
   }
 
   /**
@@ -246,7 +246,7 @@ export class KeyTable<V> {
       const shard = this.shards[shardIndex];
       if (next < 0 || next >= shard.size) next = shard.size - 1;
       while (next >= 0 && visited < count) {
-        visit(shard.keyAt(next), shard.valueAt(next));
+        visit(shard.keys[next], shard.values[next]);
         next--;
         visited++;
       }
@@ -264,19 +264,19 @@ export class KeyTable<V> {
 
   /** Number of entries in shard `shard` (0 .. SHARD_COUNT - 1). */
   shardSize(shard: number): number {
-    return this.shards[shard].size;
+    return this.shards[shard].keys.length;
   }
 
   keyAt(shard: number, slot: number): string {
-    return this.shards[shard].keyAt(slot);
+    return this.shards[shard].keys[slot];
   }
 
   valueAt(shard: number, slot: number): V {
-    return this.shards[shard].valueAt(slot);
+    return this.shards[shard].values[slot];
   }
 
   metaAt(shard: number, slot: number): number {
-    return this.shards[shard].metaAt(slot);
+    return this.shards[shard].words[slot * WORDS_PER_SLOT + META_WORD];
   }
 
   /** The slot of a key within its shard (shardOf(key)), or undefined when absent. */
@@ -288,13 +288,14 @@ export class KeyTable<V> {
   /** Every entry; for snapshots, KEYS and tests. */
   *entries(): IterableIterator<[string, V]> {
     for (const shard of this.shards) {
-      for (let i = 0; i < shard.size; i++) yield [shard.keyAt(i), shard.valueAt(i)];
+      for (let i = 0; i < shard.keys.length; i++) yield [shard.keys[i], shard.values[i]];
     }
   }
 
   forEach(visit: (key: string, value: V) => void): void {
     for (const shard of this.shards) {
-      for (let i = shard.size - 1; i >= 0; i--) visit(shard.keyAt(i), shard.valueAt(i));
+      const { keys, values } = shard;
+      for (let i = keys.length - 1; i >= 0; i--) visit(keys[i], values[i]);
     }
   }
 }

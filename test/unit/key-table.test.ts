@@ -328,7 +328,7 @@ describe('Shard index', () => {
       const i = Math.floor(random() * keys);
       const slot = shard.find(keyName(i), hashOf(i));
       if ((slot >= 0) !== model.has(i)) throw new Error(`find disagrees at operation ${op}`);
-      if (slot >= 0 && shard.valueAt(slot) !== model.get(i)) throw new Error(`wrong value at operation ${op}`);
+      if (slot >= 0 && shard.values[slot] !== model.get(i)) throw new Error(`wrong value at operation ${op}`);
       if (slot < 0) {
         shard.add(keyName(i), op, hashOf(i), 0);
         model.set(i, op);
@@ -340,14 +340,14 @@ describe('Shard index', () => {
     }
     checkIndex(shard);
     expect(shard.size).toBe(model.size);
-    for (const [i, value] of model) expect(shard.valueAt(shard.find(keyName(i), hashOf(i)))).toBe(value);
+    for (const [i, value] of model) expect(shard.values[shard.find(keyName(i), hashOf(i))]).toBe(value);
   }
 
   test('keys with one and the same hash (a full collision) are all found, added and removed', () => {
     const shard = new Shard<number>();
     for (let i = 0; i < 100; i++) shard.add(`k${i}`, i, 0x12345678, 0);
     checkIndex(shard);
-    for (let i = 0; i < 100; i++) expect(shard.valueAt(shard.find(`k${i}`, 0x12345678))).toBe(i);
+    for (let i = 0; i < 100; i++) expect(shard.values[shard.find(`k${i}`, 0x12345678)]).toBe(i);
     expect(shard.find('other', 0x12345678)).toBe(-1);
     for (let i = 0; i < 100; i += 2) shard.remove(shard.find(`k${i}`, 0x12345678));
     checkIndex(shard);
@@ -373,7 +373,7 @@ describe('Shard index', () => {
     shard.remove(shard.find('w1', 7 | (1 << 28)));
     shard.remove(shard.find('w3', 7 | (3 << 28)));
     checkIndex(shard);
-    for (const i of [0, 2, 4]) expect(shard.valueAt(shard.find(`w${i}`, 7 | (i << 28)))).toBe(i);
+    for (const i of [0, 2, 4]) expect(shard.values[shard.find(`w${i}`, 7 | (i << 28))]).toBe(i);
     expect(Array.from(indexOf(shard)).filter((b) => b !== 0).length).toBe(3);
   });
 
@@ -391,7 +391,7 @@ describe('Shard index', () => {
     expect(shard.buckets).toBeLessThanOrEqual(128);
     expect(shard.words.length).toBeLessThan(100 * WORDS_PER_SLOT);
     checkIndex(shard);
-    for (let i = 9990; i < 10000; i++) expect(shard.valueAt(shard.find(keyName(i), hashOf(i)))).toBe(i);
+    for (let i = 9990; i < 10000; i++) expect(shard.values[shard.find(keyName(i), hashOf(i))]).toBe(i);
     for (let i = 9990; i < 10000; i++) shard.remove(shard.find(keyName(i), hashOf(i)));
     expect(Array.from(indexOf(shard)).every((b) => b === 0)).toBe(true);
   });
