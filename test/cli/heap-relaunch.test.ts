@@ -8,11 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { freePort } from '../compat/harness';
+import { BIN, buildBinBeforeAll } from '../helpers/built-bin';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'dist/bin/nodis-server.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-heap-'));
 const launched: ChildProcess[] = [];
 /** Server pids seen (the relaunched children are not ours to wait for). */
@@ -21,11 +20,7 @@ const serverPids: number[] = [];
 const LARGE_MAXMEMORY = '4gb';
 const LARGE_HEAP_FLAG = '--max-old-space-size=6656';
 
-beforeAll(() => {
-  // Type errors elsewhere in the tree do not stop tsc from emitting; the binary must exist.
-  spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} was not built`);
-}, 120000);
+buildBinBeforeAll();
 
 afterAll(() => {
   for (const pid of serverPids) {
