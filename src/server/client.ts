@@ -107,7 +107,7 @@ export class Client {
     }
     this.processInput();
     if (shared) this.parser.keepUnreadInput();
-    this.server.flushPendingReplies();
+    this.server.flushSoon();
   }
 
   /** Runs every complete request in the query buffer, unless the client must wait. */

@@ -334,6 +334,22 @@ export class Server {
     this.pendingWrites[this.pendingWriteCount++] = client;
   }
 
+  private flushScheduled = false;
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false;
+    this.flushPendingReplies();
+  };
+
+  /**
+   * Writes the collected replies once the event loop has run every socket read that was ready,
+   * as Redis writes in beforeSleep: the clients get their replies in one burst.
+   */
+  flushSoon(): void {
+    if (this.flushScheduled || this.pendingWriteCount === 0) return;
+    this.flushScheduled = true;
+    setImmediate(this.scheduledFlush);
+  }
+
   /** Writes the replies collected for every client since the last flush. */
   flushPendingReplies(): void {
     if (this.pendingWriteCount === 0) return;

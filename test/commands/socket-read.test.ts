@@ -65,6 +65,21 @@ for (const mode of ['shared buffer', 'stream'] as const) {
       expect(stored?.equals(big)).toBe(true);
     });
 
+    test('replies to the reads of one event-loop turn leave in one write, as Redis writes in beforeSleep', async () => {
+      const conn = await nodis.raw();
+      conn.write(encodeCommand(['CLIENT', 'SETNAME', 'two-reads']));
+      expect((await conn.readReply()).toString()).toBe('+OK\r\n');
+      const client = [...nodis.server.clients.values()].find((c) => c.name === 'two-reads')!;
+      const writesBefore = nodis.server.stats.totalWritesProcessed;
+      // Two reads handled in the same turn of the loop (as when epoll reports both at once).
+      client.onData(encodeCommand(['ECHO', 'first']));
+      client.onData(encodeCommand(['ECHO', 'second']));
+      expect(nodis.server.stats.totalWritesProcessed).toBe(writesBefore);
+      expect((await conn.readReply()).toString()).toBe('$5\r\nfirst\r\n');
+      expect((await conn.readReply()).toString()).toBe('$6\r\nsecond\r\n');
+      expect(nodis.server.stats.totalWritesProcessed).toBe(writesBefore + 1);
+    });
+
     test('a client that closes mid-request leaves the others unharmed', async () => {
       const quitter = await nodis.raw();
       const stayer = await nodis.raw();
