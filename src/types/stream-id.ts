@@ -21,10 +21,6 @@ export interface U64 {
   lo: number;
 }
 
-function halfChars(n: number): string {
-  return String.fromCharCode(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-}
-
 function halfAt(id: string, offset: number): number {
   return (
     id.charCodeAt(offset) * 0x1000000 +
@@ -32,9 +28,18 @@ function halfAt(id: string, offset: number): number {
   );
 }
 
-/** The ID of (msHi, msLo, seqHi, seqLo). */
+/**
+ * The ID of (msHi, msLo, seqHi, seqLo). Built by one fromCharCode call: concatenating four
+ * 4-char pieces would make a rope (V8 joins strings of 13 chars or more lazily), and every later
+ * charCodeAt or comparison on it would first flatten it.
+ */
 export function idFromHalves(msHi: number, msLo: number, seqHi: number, seqLo: number): StreamId {
-  return halfChars(msHi) + halfChars(msLo) + halfChars(seqHi) + halfChars(seqLo);
+  return String.fromCharCode(
+    msHi >>> 24, (msHi >>> 16) & 0xff, (msHi >>> 8) & 0xff, msHi & 0xff,
+    msLo >>> 24, (msLo >>> 16) & 0xff, (msLo >>> 8) & 0xff, msLo & 0xff,
+    seqHi >>> 24, (seqHi >>> 16) & 0xff, (seqHi >>> 8) & 0xff, seqHi & 0xff,
+    seqLo >>> 24, (seqLo >>> 16) & 0xff, (seqLo >>> 8) & 0xff, seqLo & 0xff,
+  );
 }
 
 /** The ID ms-seq of two safe non-negative integers (the common case: times and small counters). */
@@ -80,17 +85,42 @@ export function idFromBigInts(ms: bigint, seq: bigint): StreamId {
 /** The next ID (streamIncrID), or null after the last possible one. */
 export function nextId(id: StreamId): StreamId | null {
   if (id === MAX_ID) return null;
-  let i = 15;
-  while (id.charCodeAt(i) === 0xff) i--;
-  return id.slice(0, i) + String.fromCharCode(id.charCodeAt(i) + 1) + '\0'.repeat(15 - i);
+  // The four halves as one 128-bit counter, plus one (a flat string, see idFromHalves).
+  let msHi = halfAt(id, 0);
+  let msLo = halfAt(id, 4);
+  let seqHi = halfAt(id, 8);
+  let seqLo = halfAt(id, 12) + 1;
+  if (seqLo === TWO_32) {
+    seqLo = 0;
+    if (++seqHi === TWO_32) {
+      seqHi = 0;
+      if (++msLo === TWO_32) {
+        msLo = 0;
+        msHi++;
+      }
+    }
+  }
+  return idFromHalves(msHi, msLo, seqHi, seqLo);
 }
 
 /** The previous ID (streamDecrID), or null before 0-0. */
 export function previousId(id: StreamId): StreamId | null {
   if (id === MIN_ID) return null;
-  let i = 15;
-  while (id.charCodeAt(i) === 0) i--;
-  return id.slice(0, i) + String.fromCharCode(id.charCodeAt(i) - 1) + '\xff'.repeat(15 - i);
+  let msHi = halfAt(id, 0);
+  let msLo = halfAt(id, 4);
+  let seqHi = halfAt(id, 8);
+  let seqLo = halfAt(id, 12) - 1;
+  if (seqLo < 0) {
+    seqLo = TWO_32 - 1;
+    if (--seqHi < 0) {
+      seqHi = TWO_32 - 1;
+      if (--msLo < 0) {
+        msLo = TWO_32 - 1;
+        msHi--;
+      }
+    }
+  }
+  return idFromHalves(msHi, msLo, seqHi, seqLo);
 }
 
 /** a - b of two u64s, wrapping modulo 2^64 (the int64 cast Redis stores as a delta). */

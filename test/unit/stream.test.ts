@@ -69,6 +69,28 @@ describe('stream IDs', () => {
     expect(nextId(MAX_ID)).toBeNull();
     expect(previousId(MIN_ID)).toBeNull();
   });
+
+  test('next and previous IDs match 128-bit arithmetic at every carry and borrow', () => {
+    const random = seededRandom(7);
+    const TWO_64 = 2n ** 64n;
+    const edges = [0n, 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n, U64_MAX - 1n, U64_MAX];
+    const randomU64 = (): bigint => (BigInt(Math.floor(random() * 2 ** 32)) << 32n) | BigInt(Math.floor(random() * 2 ** 32));
+    const values = [...edges, ...Array.from({ length: 20 }, randomU64)];
+    for (const ms of values) {
+      for (const seq of values) {
+        const id = idFromBigInts(ms, seq);
+        const whole = ms * TWO_64 + seq;
+        const next = nextId(id);
+        if (whole === TWO_64 * TWO_64 - 1n) expect(next).toBeNull();
+        else expect(idToBigInts(next!)).toEqual([(whole + 1n) / TWO_64, (whole + 1n) % TWO_64]);
+        const previous = previousId(id);
+        if (whole === 0n) expect(previous).toBeNull();
+        else expect(idToBigInts(previous!)).toEqual([(whole - 1n) / TWO_64, (whole - 1n) % TWO_64]);
+        // IDs order as their numbers do: a plain string comparison.
+        if (next !== null) expect(id < next).toBe(true);
+      }
+    }
+  });
 });
 
 type ModelEntry = [string, string[]];

@@ -7,7 +7,7 @@ import { Errors } from '../../protocol/errors';
 import { isCOption, parseInt64, parseLong } from '../arguments';
 import { readOfType } from '../lookup';
 import { Stream, type TrimArgs } from '../../types/stream';
-import { MAX_ID, MIN_ID, formatId, idFromHalves, idPart, type ParsedId, type StreamId } from '../../types/stream-id';
+import { MAX_ID, MIN_ID, formatId, idFromHalves, idPart, nextId, type ParsedId, type StreamId } from '../../types/stream-id';
 import {
   cString,
   isReplayClient,
@@ -160,10 +160,7 @@ function newEntryId(stream: Stream, given: ParsedId | null, now: number): Stream
 
 /** The ID after `id` (wrapping to 0-0 after the last possible one, which then fails the check). */
 function nextSeqId(id: StreamId): StreamId {
-  if (id === MAX_ID) return MIN_ID;
-  let i = 15;
-  while (id.charCodeAt(i) === 0xff) i--;
-  return id.slice(0, i) + String.fromCharCode(id.charCodeAt(i) + 1) + '\0'.repeat(15 - i);
+  return nextId(id) ?? MIN_ID;
 }
 
 function xadd(c: Client, argv: string[]): void {
