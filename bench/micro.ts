@@ -9,6 +9,7 @@
  *   node dist/bench/micro.js zset                     (10-member sorted sets: SortedSet side and in-process, micro-listpack.ts)
  *   node dist/bench/micro.js requests                 (16 pipelined requests per read, parsed and run in-process, micro-requests.ts)
  *   node dist/bench/micro.js skiplist                 (the sorted set's skiplist at 100k members, micro-requests.ts)
+ *   node dist/bench/micro.js memory                   (the machine's memory latency: dependent loads over 256 KB to 128 MB)
  *
  * Each timed function does a batch of 1000 operations; the table shows operations per second.
  */
@@ -174,6 +175,37 @@ function tableBytesPerKey(size: number): string[] | null {
   return [formatCount(size), ((after - before) / size).toFixed(1)];
 }
 
+/**
+ * Dependent loads at random over `bytes` of memory (a pointer chase through a shuffled cycle, one
+ * hop per 64-byte line): what a cache miss costs on this machine. Key lookups and skiplist walks
+ * are chains of such loads once their data outgrows the caches (bench/README.md).
+ */
+let chaseEnd = 0;
+
+function memoryLatencyCases(): Case[] {
+  return [256 * 1024, 2.5 * 1024 * 1024, 8 * 1024 * 1024, 128 * 1024 * 1024].map((bytes) => {
+    const INTS_PER_LINE = 16;
+    const lines = Math.floor(bytes / 4 / INTS_PER_LINE);
+    const order = Array.from({ length: lines }, (_, i) => i);
+    for (let i = lines - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    const next = new Int32Array(lines * INTS_PER_LINE);
+    for (let i = 0; i < lines; i++) next[order[i] * INTS_PER_LINE] = order[(i + 1) % lines] * INTS_PER_LINE;
+    let at = 0;
+    const name = bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MB` : `${bytes / 1024} KB`;
+    return {
+      group: 'memory latency',
+      name: `dependent load, random over ${name}`,
+      fn: () => {
+        for (let i = 0; i < BATCH; i++) at = next[at];
+        chaseEnd = at;
+      },
+    };
+  });
+}
+
 function run(cases: Case[]): string[][] {
   const rows: string[][] = [];
   const suite = new Benchmark.Suite();
@@ -192,6 +224,7 @@ function run(cases: Case[]): string[][] {
 const only = process.argv[2] ?? '';
 const rows: string[][] = [];
 if ('reply writer'.includes(only)) rows.push(...run(replyCases()));
+if ('memory latency'.includes(only)) rows.push(...run(memoryLatencyCases()));
 if ('requests'.includes(only)) rows.push(...run(requestCases(BATCH)));
 if ('skiplist'.includes(only)) rows.push(...run(skiplistCases(BATCH)));
 if ('list'.includes(only)) rows.push(...run(listCases(BATCH)), ...run(listCommandCases(BATCH)));
@@ -201,6 +234,8 @@ if ('keyspace'.includes(only)) {
   for (const size of [1000, KEYS]) rows.push(...run(keyspaceCases(size)), ...fillAndDrain(size, size >= KEYS ? 5 : 200));
 }
 console.log(`node ${process.version}\n`);
+// Read so that the chase's loads cannot be optimised away.
+if (chaseEnd < 0) console.log('unreachable');
 console.log(markdownTable(['group', 'operation', 'ops/s', 'error'], rows));
 const tableSizes = 'keyspace'.includes(only) ? [1000, 100_000, KEYS, 3 * KEYS] : [];
 const tableBytes = tableSizes.map(tableBytesPerKey).filter((row): row is string[] => row !== null);
