@@ -7,6 +7,7 @@
  * A listpack element is an encoding header plus data, then a back-length of 1-5 bytes. Strings
  * that are canonical 64-bit integers are stored as integers (lpStringToInt64).
  */
+import { parseCanonicalInt64 } from './intset';
 import type { U64 } from './stream-id';
 
 /** Listpack header (total bytes + element count) and the end marker. */
@@ -41,33 +42,10 @@ export function lpU64Size(value: U64): number {
   return 10;
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** "0", or digits without a leading zero after an optional '-' (no regex: this runs per XADD value). */
-function isCanonicalInt(s: string): boolean {
-  const n = s.length;
-  let i = s.charCodeAt(0) === 45 ? 1 : 0;
-  if (i === n) return false;
-  const first = s.charCodeAt(i);
-  if (first === 48) return n === 1;
-  if (first < 49 || first > 57) return false;
-  for (i++; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
 /** The integer a string is stored as (lpStringToInt64), or null when it stays a string. */
 function asListpackInt(s: string): number | null {
-  if (s.length === 0 || s.length > 20) return null;
-  if (!isCanonicalInt(s)) return null;
-  if (s.length >= 19) {
-    const big = BigInt(s);
-    if (big < INT64_MIN || big > INT64_MAX) return null;
-  }
-  return Number(s);
+  const n = parseCanonicalInt64(s);
+  return n === null ? null : Number(n);
 }
 
 /** Bytes of a string element (stored as an integer when it is one). */
