@@ -157,6 +157,7 @@ function getset(c: Client, argv: string[]): void {
 }
 
 function mget(c: Client, argv: string[]): void {
+  c.db.table.prefetch(argv, 1, 1);
   c.reply.array(argv.length - 1);
   for (let j = 1; j < argv.length; j++) {
     const v = readAny(c, argv[j]);
@@ -172,6 +173,7 @@ function mget(c: Client, argv: string[]): void {
 function msetGeneric(c: Client, argv: string[], onlyIfNoneExists: boolean): void {
   if (argv.length % 2 === 0) return c.reply.error(Errors.wrongArgs(argv[0].toLowerCase()));
   const db = c.db;
+  db.table.prefetch(argv, 1, 2);
   if (onlyIfNoneExists) {
     for (let j = 1; j < argv.length; j += 2) {
       if (db.exists(argv[j])) return c.reply.integer(0);

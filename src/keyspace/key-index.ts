@@ -128,6 +128,15 @@ export class Shard<V> {
     return this.mask + 1;
   }
 
+  /**
+   * The slot the first probe for `hash` points at when its tag matches, else -1: a cheap guess of
+   * find() that touches the memory find() will need, for prefetching (see KeyTable.prefetch).
+   */
+  guessSlot(hash: number): number {
+    const bucket = this.index[hash & this.mask];
+    return bucket !== 0 && (bucket & TAG_MASK) === tagOf(hash) ? (bucket & SLOT_MASK) - 1 : -1;
+  }
+
   /** The slot of `key` (whose hash is `hash`), or -1. */
   find(key: string, hash: number): number {
     const index = this.index;

@@ -25,6 +25,11 @@ const SHARD_BITS = 8;
 const SHARDS = 1 << SHARD_BITS;
 const SHARD_SHIFT = 32 - SHARD_BITS;
 const SHARD_MASK = SHARDS - 1;
+/** Keys one prefetch() call touches at most, and its scratch arrays. */
+const PREFETCH_MAX = 64;
+const prefetchHashes = new Int32Array(PREFETCH_MAX);
+const prefetchSlots = new Int32Array(PREFETCH_MAX);
+
 /** Number of shards of every KeyTable. */
 export const SHARD_COUNT = SHARDS;
 
@@ -121,6 +126,34 @@ export class KeyTable<V> {
     this.totalBytes += bytes - shard.words[at];
     shard.words[at] = bytes;
   }
+
+  /**
+   * Touches the memory that looking up argv[first], argv[first + step], ... will read, for
+   * commands about to look up several keys (MSET). A lookup is a chain of dependent cache misses
+   * (index bucket, key slot, key string, then value slot and metadata); done one key after the
+   * other, the chains run back to back. Here each step is done for every key before the next
+   * step, so the misses of different keys are independent loads the processor overlaps.
+   */
+  prefetch(argv: string[], first: number, step: number): void {
+    const count = Math.min(PREFETCH_MAX, Math.ceil((argv.length - first) / step));
+    const hashes = prefetchHashes;
+    const slots = prefetchSlots;
+    for (let i = 0; i < count; i++) hashes[i] = hashKey(argv[first + i * step]);
+    const shards = this.shards;
+    for (let i = 0; i < count; i++) slots[i] = shards[hashes[i] >>> SHARD_SHIFT].guessSlot(hashes[i]);
+    let touched = 0;
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i];
+      if (slot < 0) continue;
+      const shard = shards[hashes[i] >>> SHARD_SHIFT];
+      touched += shard.keys[slot].length + shard.words[slot * WORDS_PER_SLOT + META_WORD];
+      if (shard.values[slot] === undefined) touched++;
+    }
+    // Kept so that the compiler cannot drop the loads as unused.
+    this.prefetchTouched = touched;
+  }
+
+  private prefetchTouched = 0;
 
   has(key: string): boolean {
     return this.lookupAgain(key) >= 0;

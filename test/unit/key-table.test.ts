@@ -283,6 +283,31 @@ describe('KeyTable', () => {
     for (let i = 0; i < 5000; i++) expect(table.has(keyName(i))).toBe(keyName(i).length % 2 === 1);
   });
 
+  test('prefetch reads without changing anything: present, absent and colliding keys, empty shards, long lists', () => {
+    const random = rng(11);
+    const table = new KeyTable<number>(() => 10);
+    const model = new Map<string, number>();
+    for (let i = 0; i < 3000; i += 2) {
+      table.set(keyName(i), i, i);
+      model.set(keyName(i), i);
+    }
+    const metaBefore = [...model.keys()].map((key) => table.getMeta(key));
+    const bytesBefore = table.bytes;
+    // MSET-like (every other argument) and MGET-like lists, longer than one prefetch batch, with
+    // absent keys, repeated keys and keys whose first probe holds another key.
+    for (let round = 0; round < 50; round++) {
+      const argv = ['CMD'];
+      const length = 1 + Math.floor(random() * 150);
+      for (let i = 0; i < length; i++) argv.push(keyName(Math.floor(random() * 3000)));
+      table.prefetch(argv, 1, 1 + (round % 2));
+    }
+    new KeyTable<number>().prefetch(['MGET', 'a', 'b'], 1, 1);
+    table.prefetch(['MGET'], 1, 1);
+    expect(new Map(table.entries())).toEqual(model);
+    expect([...model.keys()].map((key) => table.getMeta(key))).toEqual(metaBefore);
+    expect(table.bytes).toBe(bytesBefore);
+  });
+
   test('clear empties the table', () => {
     const table = new KeyTable<number>();
     for (let i = 0; i < 100; i++) table.set(keyName(i), i);
@@ -342,6 +367,22 @@ describe('Shard index', () => {
     expect(shard.size).toBe(model.size);
     for (const [i, value] of model) expect(shard.values[shard.find(keyName(i), hashOf(i))]).toBe(value);
   }
+
+  test('guessSlot: the slot in the first probe when its tag matches, else -1', () => {
+    const shard = new Shard<number>();
+    for (let i = 0; i < 200; i++) shard.add(keyName(i), i, hashKey(keyName(i)), 0);
+    let exact = 0;
+    for (let i = 0; i < 400; i++) {
+      const hash = hashKey(keyName(i));
+      const guess = shard.guessSlot(hash);
+      expect(guess).toBeGreaterThanOrEqual(-1);
+      expect(guess).toBeLessThan(shard.size);
+      if (i < 200 && guess === shard.find(keyName(i), hash)) exact++;
+    }
+    // Most present keys sit in their home bucket, where the guess is their slot.
+    expect(exact).toBeGreaterThan(100);
+    expect(new Shard<number>().guessSlot(hashKey('anything'))).toBe(-1);
+  });
 
   test('keys with one and the same hash (a full collision) are all found, added and removed', () => {
     const shard = new Shard<number>();
