@@ -136,6 +136,8 @@ export class KeyTable<V> {
    */
   prefetch(argv: string[], first: number, step: number): void {
     const count = Math.min(PREFETCH_MAX, Math.ceil((argv.length - first) / step));
+    // One key has nothing to overlap with: its lookup would only hash it twice.
+    if (count < 2) return;
     const hashes = prefetchHashes;
     const slots = prefetchSlots;
     for (let i = 0; i < count; i++) hashes[i] = hashKey(argv[first + i * step]);
