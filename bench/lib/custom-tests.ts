@@ -25,7 +25,7 @@ async function pipeline(port: number, commands: string[][]): Promise<void> {
   let pending = commands.length;
   let lineStart = true;
   const done = new Promise<void>((resolve) => {
-    // Every reply of ZADD/DEL is one line (":1\r\n"), so counting line ends counts replies.
+    // Every reply of ZADD/DEL/MSET is one line (":1\r\n", "+OK\r\n"), so counting line ends counts replies.
     socket.on('data', (chunk: Buffer) => {
       for (const byte of chunk) {
         if (byte === 10) {
@@ -67,7 +67,24 @@ async function loadScript(port: number, script: string, sha: string): Promise<vo
   }
 }
 
+/** Keys key:000000000000 .. key:000000099999 (redis-benchmark's names for -r 100000, the default keyspace). */
+const MGET_KEYS = 100_000;
+
 export const CUSTOM_TESTS: Record<string, CustomTest> = {
+  // redis-benchmark 7.0's -t mset writes 10 keys; this reads 10, all present (values of 16 bytes).
+  mget: {
+    title: 'MGET (10 keys)',
+    async setup(port) {
+      const commands: string[][] = [];
+      for (let i = 0; i < MGET_KEYS; i += 100) {
+        const argv = ['MSET'];
+        for (let j = i; j < i + 100; j++) argv.push(`key:${String(j).padStart(12, '0')}`, 'v'.repeat(16));
+        commands.push(argv);
+      }
+      await pipeline(port, commands);
+    },
+    command: ['MGET', ...Array.from({ length: 10 }, () => 'key:__rand_int__')],
+  },
   zrangebyscore: {
     title: `ZRANGEBYSCORE (${ZSET_MEMBERS / 1000}k members, LIMIT 0 10)`,
     async setup(port) {
