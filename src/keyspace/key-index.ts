@@ -58,19 +58,38 @@ export function hashKey(key: string): number {
   const n = key.length;
   let h = HASH_SEED ^ n;
   let i = 0;
-  for (; i + 1 < n; i += 2) {
-    let k = key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  if (i < n) {
-    let k = Math.imul(key.charCodeAt(i), 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-  }
+  for (; i + 1 < n; i += 2) h = mixPair(h, key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16));
+  if (i < n) h = mixLast(h, key.charCodeAt(i));
+  return finish(h);
+}
+
+/**
+ * hashKey of the latin1 string of bytes buf[start, end), without making the string (the same
+ * value: a latin1 char is its byte). For prefetching keys still in the query buffer.
+ */
+export function hashKeyBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = HASH_SEED ^ (end - start);
+  let i = start;
+  for (; i + 1 < end; i += 2) h = mixPair(h, buf[i] | (buf[i + 1] << 16));
+  if (i < end) h = mixLast(h, buf[i]);
+  return finish(h);
+}
+
+function mixPair(h: number, pair: number): number {
+  let k = Math.imul(pair, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function mixLast(h: number, char: number): number {
+  let k = Math.imul(char, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return h ^ Math.imul(k, 0x1b873593);
+}
+
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

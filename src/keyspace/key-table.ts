@@ -19,7 +19,7 @@
  * visited or about to be) into a lower hole, so an entry that stays in the table is never skipped;
  * it may be returned twice, which SCAN allows.
  */
-import { META_WORD, SIZE_WORD, Shard, WORDS_PER_SLOT, hashKey } from './key-index';
+import { META_WORD, SIZE_WORD, Shard, WORDS_PER_SLOT, hashKey, hashKeyBytes } from './key-index';
 
 const SHARD_BITS = 8;
 const SHARDS = 1 << SHARD_BITS;
@@ -138,9 +138,25 @@ export class KeyTable<V> {
     const count = Math.min(PREFETCH_MAX, Math.ceil((argv.length - first) / step));
     // One key has nothing to overlap with: its lookup would only hash it twice.
     if (count < 2) return;
+    for (let i = 0; i < count; i++) prefetchHashes[i] = hashKey(argv[first + i * step]);
+    this.prefetchHashed(count);
+  }
+
+  /**
+   * prefetch() for keys still in a query buffer: `spans` holds (start, end) pairs of their bytes
+   * in `buf` (see RequestParser.peekSecondArgs).
+   */
+  prefetchBytes(buf: Uint8Array, spans: Int32Array, count: number): void {
+    count = Math.min(count, PREFETCH_MAX);
+    if (count < 2) return;
+    for (let i = 0; i < count; i++) prefetchHashes[i] = hashKeyBytes(buf, spans[2 * i], spans[2 * i + 1]);
+    this.prefetchHashed(count);
+  }
+
+  /** The loads of prefetch(), step by step over the first `count` of prefetchHashes. */
+  private prefetchHashed(count: number): void {
     const hashes = prefetchHashes;
     const slots = prefetchSlots;
-    for (let i = 0; i < count; i++) hashes[i] = hashKey(argv[first + i * step]);
     const shards = this.shards;
     for (let i = 0; i < count; i++) slots[i] = shards[hashes[i] >>> SHARD_SHIFT].guessSlot(hashes[i]);
     let touched = 0;

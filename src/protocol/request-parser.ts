@@ -184,6 +184,56 @@ export class RequestParser {
     this.pos = 0;
   }
 
+  /**
+   * Where the second argument (argv[1], the key of most commands) of each complete request in
+   * the buffer lies, without consuming or decoding anything: (start, end) pairs into `spans`,
+   * offsets in `buffered`. Returns how many it found, at most `max`; it stops at the first
+   * request that is incomplete or not a plain multibulk. A hint for prefetching keys only.
+   */
+  peekSecondArgs(spans: Int32Array, max: number): number {
+    if (this.pendingArgs !== 0 || this.bigParts !== null || this.error !== null) return 0;
+    const buf = this.buf;
+    const end = buf.length;
+    let p = this.pos;
+    let found = 0;
+    for (let scanned = 0; found < max && scanned < 2 * max && p < end && buf[p] === STAR; scanned++) {
+      let q = p + 1;
+      let count = 0;
+      while (q < end && buf[q] >= 48 && buf[q] <= 57 && count <= PRESIZED_ARGV_MAX) count = count * 10 + buf[q++] - 48;
+      if (count > PRESIZED_ARGV_MAX || q + 1 >= end || buf[q] !== CR) return found;
+      q += 2;
+      let keyStart = -1;
+      let keyEnd = -1;
+      for (let arg = 0; arg < count; arg++) {
+        if (q >= end || buf[q] !== DOLLAR) return found;
+        const digits = ++q;
+        let len = 0;
+        while (q < end && buf[q] >= 48 && buf[q] <= 57 && q - digits < 9) len = len * 10 + buf[q++] - 48;
+        if (q === digits || q + 1 >= end || buf[q] !== CR) return found;
+        q += 2;
+        if (q + len + 2 > end) return found;
+        if (arg === 1) {
+          keyStart = q;
+          keyEnd = q + len;
+        }
+        q += len + 2;
+      }
+      // Reported only once the whole request is here.
+      if (keyStart >= 0) {
+        spans[2 * found] = keyStart;
+        spans[2 * found + 1] = keyEnd;
+        found++;
+      }
+      p = q;
+    }
+    return found;
+  }
+
+  /** The bytes peekSecondArgs() offsets point into (valid until the next feed or next()). */
+  get buffered(): Buffer {
+    return this.buf;
+  }
+
   /** Returns the next complete request, or null when more bytes are needed or on error. */
   next(): string[] | null {
     if (this.error !== null) return null;

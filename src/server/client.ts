@@ -17,6 +17,10 @@ export type ReplyMode = 'on' | 'off' | 'skip';
 
 /** Size of Redis's static per-client reply buffer (PROTO_REPLY_CHUNK_BYTES), shown as rbs/rbp. */
 const REPLY_BUFFER_SIZE = 16 * 1024;
+/** Pipelined requests whose keys are prefetched per read, and the table size from which it pays. */
+const PEEKED_REQUESTS = 32;
+const PREFETCH_MIN_KEYS = 16384;
+const peekedSpans = new Int32Array(2 * PEEKED_REQUESTS);
 /** Fixed per-client overhead counted in tot-mem (Redis counts sizeof(client) and friends). */
 const CLIENT_STRUCT_SIZE = 1024;
 
@@ -105,9 +109,22 @@ export class Client {
       this.close();
       return;
     }
+    this.prefetchKeys();
     this.processInput();
     if (shared) this.parser.keepUnreadInput();
     this.server.flushSoon();
+  }
+
+  /**
+   * With several requests in the buffer and a table too large for the caches, loads the memory
+   * their keys' lookups will need all at once (KeyTable.prefetch), so that the cache misses of
+   * the pipelined requests overlap instead of following one another.
+   */
+  private prefetchKeys(): void {
+    const table = this.db.table;
+    if (table.size < PREFETCH_MIN_KEYS) return;
+    const found = this.parser.peekSecondArgs(peekedSpans, PEEKED_REQUESTS);
+    if (found >= 2) table.prefetchBytes(this.parser.buffered, peekedSpans, found);
   }
 
   /** Runs every complete request in the query buffer, unless the client must wait. */

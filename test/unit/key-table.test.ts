@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { KeyTable, SHARD_COUNT, shardOf } from '../../src/keyspace/key-table';
-import { Shard, WORDS_PER_SLOT, hashKey } from '../../src/keyspace/key-index';
+import { Shard, WORDS_PER_SLOT, hashKey, hashKeyBytes } from '../../src/keyspace/key-index';
 
 /** A small deterministic PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -303,6 +303,15 @@ describe('KeyTable', () => {
     }
     new KeyTable<number>().prefetch(['MGET', 'a', 'b'], 1, 1);
     table.prefetch(['MGET'], 1, 1);
+    // The same from bytes, as a query buffer holds them (spans of start, end offsets).
+    const bytes = Buffer.from(Array.from({ length: 40 }, (_, i) => keyName(i * 37)).join(''), 'latin1');
+    const spans = new Int32Array(80);
+    for (let i = 0, at = 0; i < 40; i++) {
+      spans[2 * i] = at;
+      at += keyName(i * 37).length;
+      spans[2 * i + 1] = at;
+    }
+    table.prefetchBytes(bytes, spans, 40);
     expect(new Map(table.entries())).toEqual(model);
     expect([...model.keys()].map((key) => table.getMeta(key))).toEqual(metaBefore);
     expect(table.bytes).toBe(bytesBefore);
@@ -367,6 +376,17 @@ describe('Shard index', () => {
     expect(shard.size).toBe(model.size);
     for (const [i, value] of model) expect(shard.values[shard.find(keyName(i), hashOf(i))]).toBe(value);
   }
+
+  test('hashKeyBytes of a latin1 string\'s bytes equals hashKey of the string', () => {
+    const random = rng(12);
+    for (let i = 0; i < 2000; i++) {
+      let key = '';
+      const length = Math.floor(random() * 70);
+      for (let j = 0; j < length; j++) key += String.fromCharCode(Math.floor(random() * 256));
+      const padded = Buffer.from(`ab${key}cd`, 'latin1');
+      expect(hashKeyBytes(padded, 2, 2 + key.length)).toBe(hashKey(key));
+    }
+  });
 
   test('guessSlot: the slot in the first probe when its tag matches, else -1', () => {
     const shard = new Shard<number>();

@@ -382,6 +382,62 @@ describe('RequestParser: borrowed chunks (a shared read buffer)', () => {
   });
 });
 
+describe('RequestParser.peekSecondArgs (a prefetch hint)', () => {
+  /** The second arguments peekSecondArgs finds in the parser's buffer, as strings. */
+  function peek(parser: RequestParser, max = 32): string[] {
+    const spans = new Int32Array(2 * max);
+    const found = parser.peekSecondArgs(spans, max);
+    return Array.from({ length: found }, (_, i) => parser.buffered.toString('latin1', spans[2 * i], spans[2 * i + 1]));
+  }
+
+  test('finds argv[1] of every complete request without consuming any', () => {
+    const parser = new RequestParser(DEFAULT_LIMITS);
+    const requests = [['GET', 'a'], ['PING'], ['SET', 'b\r\n\0', 'v'], ['MSET', 'c', '1', 'd', '2'], ['GET', '']];
+    parser.feed(Buffer.concat(requests.map((argv) => encodeCommand(argv))));
+    expect(peek(parser)).toEqual(['a', 'b\r\n\0', 'c', '']);
+    // Nothing was consumed: the requests still come out whole, in order.
+    for (const argv of requests) expect(parser.next()).toEqual(argv);
+    expect(parser.next()).toBeNull();
+  });
+
+  test('stops at an incomplete, inline or malformed request, and at max', () => {
+    const twoGets = Buffer.concat([encodeCommand(['GET', 'x']), encodeCommand(['GET', 'y'])]);
+    const cut = (tail: string): RequestParser => {
+      const parser = new RequestParser(DEFAULT_LIMITS);
+      parser.feed(Buffer.concat([twoGets, latin1(tail), encodeCommand(['GET', 'z'])]));
+      return parser;
+    };
+    expect(peek(cut(''))).toEqual(['x', 'y', 'z']);
+    expect(peek(cut('GET inline\r\n'))).toEqual(['x', 'y']);
+    expect(peek(cut('*2\r\n$3\r\nGET\r\n$x\r\n'))).toEqual(['x', 'y']);
+    expect(peek(cut('*2\r\n$3\r\nGET\r\n$-1\r\n'))).toEqual(['x', 'y']);
+    expect(peek(cut(''), 2)).toEqual(['x', 'y']);
+    const partial = new RequestParser(DEFAULT_LIMITS);
+    partial.feed(Buffer.concat([twoGets, encodeCommand(['GET', 'z']).subarray(0, 15)]));
+    expect(peek(partial)).toEqual(['x', 'y']);
+    // In the middle of a request (its first part taken), nothing is reported.
+    const middle = new RequestParser(DEFAULT_LIMITS);
+    middle.feed(latin1('*2\r\n$3\r\nGET\r\n'));
+    expect(middle.next()).toBeNull();
+    middle.feed(encodeCommand(['GET', 'w']));
+    expect(peek(middle)).toEqual([]);
+  });
+
+  test('random pipelines: the hint always names the requests that follow', () => {
+    const rand = random(17);
+    for (let round = 0; round < 200; round++) {
+      const requests = Array.from({ length: 1 + Math.floor(rand() * 20) }, () => randomRequest(rand, []));
+      const data = Buffer.concat(requests.map((argv) => encodeCommand(argv)));
+      const parser = new RequestParser(DEFAULT_LIMITS);
+      parser.feed(data.subarray(0, Math.floor(rand() * (data.length + 1))));
+      const hinted = peek(parser, 64);
+      const complete: string[][] = [];
+      for (let argv = parser.next(); argv !== null; argv = parser.next()) complete.push(argv);
+      expect(hinted).toEqual(complete.filter((argv) => argv.length >= 2).map((argv) => argv[1]));
+    }
+  });
+});
+
 describe('parseStrictInt (string2ll)', () => {
   const cases: [string, number | null][] = [
     ['0', 0],
