@@ -65,6 +65,8 @@ export class KeyTable<V> {
   private lastHash = 0;
   private lastShard: Shard<V> = UNUSED_SHARD;
   private lastSlot = -1;
+  /** What prefetch() read, stored so that its loads are not optimised away. */
+  private prefetchTouched = 0;
 
   /** `entryBytes`, when given, estimates an entry's heap cost: the table then tracks its bytes. */
   constructor(private readonly entryBytes: ((key: string, value: V) => number) | null = null) {
@@ -170,8 +172,6 @@ export class KeyTable<V> {
     // Kept so that the compiler cannot drop the loads as unused.
     this.prefetchTouched = touched;
   }
-
-  private prefetchTouched = 0;
 
   has(key: string): boolean {
     return this.lookupAgain(key) >= 0;

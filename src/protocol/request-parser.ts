@@ -108,6 +108,24 @@ function hasNul(buf: Buffer, start: number, end: number): boolean {
   return false;
 }
 
+/** Where the line peekNumberLine() read ends (after its CRLF). */
+let peekedLineEnd = 0;
+
+/**
+ * The number of up to 9 digits at buf[at] followed by CRLF, or -1 (no digits, more digits, or the
+ * line not complete); sets peekedLineEnd. For RequestParser.peekSecondArgs, which reads ahead
+ * without the parser's state.
+ */
+function peekNumberLine(buf: Buffer, at: number): number {
+  const end = buf.length;
+  let q = at;
+  let n = 0;
+  while (q < end && buf[q] >= 48 && buf[q] <= 57 && q - at < 9) n = n * 10 + buf[q++] - 48;
+  if (q === at || q + 1 >= end || buf[q] !== CR) return -1;
+  peekedLineEnd = q + 2;
+  return n;
+}
+
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
@@ -197,20 +215,16 @@ export class RequestParser {
     let p = this.pos;
     let found = 0;
     for (let scanned = 0; found < max && scanned < 2 * max && p < end && buf[p] === STAR; scanned++) {
-      let q = p + 1;
-      let count = 0;
-      while (q < end && buf[q] >= 48 && buf[q] <= 57 && count <= PRESIZED_ARGV_MAX) count = count * 10 + buf[q++] - 48;
-      if (count > PRESIZED_ARGV_MAX || q + 1 >= end || buf[q] !== CR) return found;
-      q += 2;
+      const count = peekNumberLine(buf, p + 1);
+      if (count < 0 || count > PRESIZED_ARGV_MAX) return found;
+      let q = peekedLineEnd;
       let keyStart = -1;
       let keyEnd = -1;
       for (let arg = 0; arg < count; arg++) {
         if (q >= end || buf[q] !== DOLLAR) return found;
-        const digits = ++q;
-        let len = 0;
-        while (q < end && buf[q] >= 48 && buf[q] <= 57 && q - digits < 9) len = len * 10 + buf[q++] - 48;
-        if (q === digits || q + 1 >= end || buf[q] !== CR) return found;
-        q += 2;
+        const len = peekNumberLine(buf, q + 1);
+        if (len < 0) return found;
+        q = peekedLineEnd;
         if (q + len + 2 > end) return found;
         if (arg === 1) {
           keyStart = q;
