@@ -75,6 +75,11 @@ export class Dispatcher {
   ) {}
 
   /** Replaces what the running command propagates; a handler may call it several times. */
+  /** Whether commands propagate anywhere (AOF, replicas): work done only for them can be skipped. */
+  get propagates(): boolean {
+    return this.sinks.length > 0;
+  }
+
   alsoPropagate(argv: string[]): void {
     (this.propagateOverride ??= []).push(argv);
   }

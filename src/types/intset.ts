@@ -39,6 +39,9 @@ export function parseCanonicalInt64(s: string): Int64 | null {
     }
     return first === 45 ? -n : n;
   }
+  // 16-20 chars: most such texts are not numbers, so look at the first char before the regex.
+  const first = s.charCodeAt(0);
+  if (first !== 45 && (first < 49 || first > 57)) return null;
   if (!CANONICAL_INTEGER.test(s)) return null;
   const big = BigInt(s);
   if (big < INT64_MIN || big > INT64_MAX) return null;

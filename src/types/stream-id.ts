@@ -8,9 +8,12 @@
 
 export type StreamId = string;
 
-/** 0-0 and 18446744073709551615-18446744073709551615. */
-export const MIN_ID: StreamId = '\0'.repeat(16);
-export const MAX_ID: StreamId = '\xff'.repeat(16);
+/**
+ * 0-0 and 18446744073709551615-18446744073709551615. Built flat: '\xff'.repeat(16) is a rope
+ * that V8 keeps as one, so every comparison with it would flatten a copy first (~40 ns).
+ */
+export const MIN_ID: StreamId = idFromHalves(0, 0, 0, 0);
+export const MAX_ID: StreamId = idFromHalves(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff);
 
 const TWO_32 = 0x100000000;
 const SAFE_HI = 0x200000; // hi < 2^21: hi * 2^32 + lo is below 2^53
@@ -53,6 +56,11 @@ export function idPart(id: StreamId, part: 0 | 1): U64 {
   return { hi: halfAt(id, offset), lo: halfAt(id, offset + 4) };
 }
 
+/** Half `index` of an ID: 0 and 1 are the ms part's high and low 32 bits, 2 and 3 the seq's. */
+export function idHalf(id: StreamId, index: 0 | 1 | 2 | 3): number {
+  return halfAt(id, index * 4);
+}
+
 /** The ms part as a number if it is below 2^53, else -1 (callers then fall back to idPart). */
 export function idMsNumber(id: StreamId): number {
   const hi = halfAt(id, 0);
@@ -65,9 +73,21 @@ export function u64Text(hi: number, lo: number): string {
   return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
+/** The "<ms>-" text formatId made last: IDs made in a row mostly share their ms part. */
+let formattedMsHi = -1;
+let formattedMsLo = -1;
+let formattedMsPrefix = '';
+
 /** The ID as Redis prints it: "<ms>-<seq>". */
 export function formatId(id: StreamId): string {
-  return `${u64Text(halfAt(id, 0), halfAt(id, 4))}-${u64Text(halfAt(id, 8), halfAt(id, 12))}`;
+  const msHi = halfAt(id, 0);
+  const msLo = halfAt(id, 4);
+  if (msLo !== formattedMsLo || msHi !== formattedMsHi) {
+    formattedMsPrefix = `${u64Text(msHi, msLo)}-`;
+    formattedMsHi = msHi;
+    formattedMsLo = msLo;
+  }
+  return formattedMsPrefix + u64Text(halfAt(id, 8), halfAt(id, 12));
 }
 
 /** The ID as a [ms, seq] pair of bigints (tests, persistence). */
@@ -125,14 +145,21 @@ export function previousId(id: StreamId): StreamId | null {
 
 /** a - b of two u64s, wrapping modulo 2^64 (the int64 cast Redis stores as a delta). */
 export function subU64(a: U64, b: U64): U64 {
-  let lo = a.lo - b.lo;
-  let hi = a.hi - b.hi;
+  return subHalves(a.hi, a.lo, b, { hi: 0, lo: 0 });
+}
+
+/** (aHi, aLo) - b, wrapping modulo 2^64, written into `out` (for hot paths that allocate nothing). */
+export function subHalves(aHi: number, aLo: number, b: U64, out: U64): U64 {
+  let lo = aLo - b.lo;
+  let hi = aHi - b.hi;
   if (lo < 0) {
     lo += TWO_32;
     hi -= 1;
   }
   if (hi < 0) hi += TWO_32;
-  return { hi, lo };
+  out.hi = hi;
+  out.lo = lo;
+  return out;
 }
 
 /** a + b of two u64s, wrapping modulo 2^64. */

@@ -15,7 +15,7 @@
  */
 import { encodeHeader, lengthAt, startAt } from './packed-entries';
 import { flatten } from './quicklist-entries';
-import { addU64, idFromHalves, idPart, subU64, type StreamId, type U64 } from './stream-id';
+import { addU64, idFromHalves, idHalf, idPart, subHalves, type StreamId, type U64 } from './stream-id';
 import { LISTPACK_EMPTY_BYTES, lpIntSize, lpStringSize, lpU64Size } from './stream-listpack-size';
 
 /** An appended node's rope is flattened into one string after this many appends. */
@@ -24,10 +24,15 @@ const FLATTEN_EVERY = 32;
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
 
-/** Appends the varint of a u64 (7 bits a byte, low first, high bit on all but the last). */
+/** Reused by append for the deltas it encodes at once (no object per entry). */
+const scratchDelta: U64 = { hi: 0, lo: 0 };
+
+/** The varint of a u64 (7 bits a byte, low first, high bit on all but the last). */
 function varint(value: U64): string {
-  let { hi, lo } = value;
-  if (hi === 0 && lo < 0x80) return String.fromCharCode(lo);
+  let lo = value.lo;
+  // One char: V8 returns its shared single-character strings, no allocation.
+  if (value.hi === 0 && lo < 0x80) return String.fromCharCode(lo);
+  let hi = value.hi;
   let out = '';
   while (hi !== 0 || lo >= 0x80) {
     out += String.fromCharCode((lo & 0x7f) | 0x80);
@@ -91,32 +96,34 @@ export class StreamNode {
   /** Appends an entry whose ID is above every ID in the node; fields and values are argv[from..]. */
   append(id: StreamId, argv: string[], from: number): void {
     const same = this.sameFields(argv, from);
-    const msDelta = subU64(idPart(id, 0), this.masterMs);
-    const seqDelta = subU64(idPart(id, 1), this.masterSeq);
     const fieldCount = (argv.length - from) / 2;
-    const parts: string[] = [String.fromCharCode(same ? FLAG_SAMEFIELDS : 0), varint(msDelta), varint(seqDelta)];
     // flags, ms delta, seq delta and lp-count, as Redis lays the entry out.
     let lpCount = 3 + fieldCount;
-    let lpBytes = lpIntSize(0) + lpU64Size(msDelta) + lpU64Size(seqDelta);
+    const msDelta = subHalves(idHalf(id, 0), idHalf(id, 1), this.masterMs, scratchDelta);
+    let entry = String.fromCharCode(same ? FLAG_SAMEFIELDS : 0) + varint(msDelta);
+    let lpBytes = lpIntSize(0) + lpU64Size(msDelta);
+    const seqDelta = subHalves(idHalf(id, 2), idHalf(id, 3), this.masterSeq, scratchDelta);
+    entry += varint(seqDelta);
+    lpBytes += lpU64Size(seqDelta);
     if (!same) {
-      parts.push(varint({ hi: 0, lo: fieldCount }));
+      entry += encodeHeader(fieldCount);
       lpBytes += lpIntSize(fieldCount);
       lpCount += fieldCount + 1;
     }
+    // Concatenation makes a rope (no copy of the node); flattening it every FLATTEN_EVERY
+    // appends copies the node once per that many entries instead of once per entry, which keeps
+    // XADD's garbage (and the RSS it leaves behind) low. Reading a char flattens it as well.
+    let data = this.data + entry;
     for (let i = from; i < argv.length; i += 2) {
       if (!same) {
-        parts.push(encodeHeader(argv[i].length), argv[i]);
+        data = data + encodeHeader(argv[i].length) + argv[i];
         lpBytes += lpStringSize(argv[i]);
       }
-      parts.push(encodeHeader(argv[i + 1].length), argv[i + 1]);
+      data = data + encodeHeader(argv[i + 1].length) + argv[i + 1];
       lpBytes += lpStringSize(argv[i + 1]);
     }
     lpBytes += lpIntSize(lpCount);
     lpBytes += lpIntSize(this.live + 1) - lpIntSize(this.live);
-    // Concatenation makes a rope (no copy of the node); flattening it every FLATTEN_EVERY
-    // appends copies the node once per that many entries instead of once per entry, which keeps
-    // XADD's garbage (and the RSS it leaves behind) low. Reading a char flattens it as well.
-    const data = this.data + parts.join('');
     if (++this.appendsSinceFlat >= FLATTEN_EVERY) {
       flatten(data);
       this.appendsSinceFlat = 0;

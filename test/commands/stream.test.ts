@@ -109,6 +109,10 @@ describe('stream commands with several clients', () => {
   test('XADD * and ms-* propagate the concrete ID; MAXLEN ~ propagates the exact result', async () => {
     const id = await control.xadd('s', '*', 'a', '1');
     await control.xadd('s', '9999999999999-*', 'a', '2');
+    expect(propagated).toEqual([
+      ['xadd', 's', id, 'a', '1'],
+      ['xadd', 's', '9999999999999-0', 'a', '2'],
+    ]);
     for (let i = 0; i < 150; i++) await control.xadd('s', `9999999999999-${i + 1}`, 'f', 'v');
     propagated = [];
     await control.xadd('s', 'MAXLEN', '~', '10', '9999999999999-200', 'f', 'v');

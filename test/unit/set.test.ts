@@ -38,6 +38,14 @@ describe('parseCanonicalInt64', () => {
       ['1e3', null],
       ['00000000000000000001', null],
       ['123456789012345678901', null],
+      // 16-20 chars that fail on their first char, and that fail later.
+      ['xxxxxxxxxxxxxxxx', null],
+      ['+123456789012345', null],
+      ['0123456789012345', null],
+      [' 123456789012345', null],
+      ['1234567890123456x', null],
+      ['-1234567890123456', -1234567890123456],
+      ['1000000000000000', 1000000000000000],
     ];
     for (const [text, expected] of cases) expect(parseCanonicalInt64(text), text).toBe(expected);
   });

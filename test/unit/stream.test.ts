@@ -11,11 +11,13 @@ import {
   MIN_ID,
   formatId,
   idFromBigInts,
+  idHalf,
   idToBigInts,
   makeId,
   nextId,
   parseStreamId,
   previousId,
+  subHalves,
 } from '../../src/types/stream-id';
 import { seededRandom } from '../helpers/seeded-random';
 
@@ -37,6 +39,23 @@ describe('stream IDs', () => {
       expect(parseStreamId(`${ms}-${seq}`, false, true)!.id).toBe(id);
     }
     expect(formatId(makeId(1700000000000, 5))).toBe('1700000000000-5');
+  });
+
+  test('the extreme IDs and the halves and differences appends use', () => {
+    expect(MIN_ID).toBe('\0'.repeat(16));
+    expect(MAX_ID).toBe('\xff'.repeat(16));
+    const id = idFromBigInts(0x0102030405060708n, 0xf1f2f3f4f5f6f7f8n);
+    expect([0, 1, 2, 3].map((i) => idHalf(id, i as 0 | 1 | 2 | 3))).toEqual([0x01020304, 0x05060708, 0xf1f2f3f4, 0xf5f6f7f8]);
+    const random = seededRandom(7);
+    const u64 = () => (BigInt(Math.floor(random() * 2 ** 32)) << 32n) | BigInt(Math.floor(random() * 2 ** 32));
+    const halves = (n: bigint) => ({ hi: Number(n >> 32n), lo: Number(n & 0xffffffffn) });
+    const out = { hi: -1, lo: -1 };
+    for (let i = 0; i < 200; i++) {
+      const [a, b] = i === 0 ? [0n, 1n] : i === 1 ? [U64_MAX, U64_MAX] : [u64(), u64()];
+      const { hi, lo } = halves(a);
+      expect(subHalves(hi, lo, halves(b), out)).toBe(out);
+      expect(out).toEqual(halves((a - b) & U64_MAX));
+    }
   });
 
   test('parsing follows string2ull', () => {

@@ -7,7 +7,7 @@ import { Errors } from '../../protocol/errors';
 import { isCOption, parseInt64, parseLong } from '../arguments';
 import { readOfType } from '../lookup';
 import { Stream, type TrimArgs } from '../../types/stream';
-import { MAX_ID, MIN_ID, formatId, idFromHalves, idPart, nextId, type ParsedId, type StreamId } from '../../types/stream-id';
+import { MAX_ID, MIN_ID, formatId, idFromHalves, idHalf, nextId, type ParsedId, type StreamId } from '../../types/stream-id';
 import {
   cString,
   isReplayClient,
@@ -145,10 +145,11 @@ function newEntryId(stream: Stream, given: ParsedId | null, now: number): Stream
   let id: StreamId | null;
   if (given === null) {
     // streamNextID: the clock's ms, or the last ID's successor if the clock is not past it.
-    const lastMs = idPart(last, 0);
+    const lastMsHi = idHalf(last, 0);
     const nowHi = Math.floor(now / 0x100000000);
     const nowLo = now >>> 0;
-    id = nowHi > lastMs.hi || (nowHi === lastMs.hi && nowLo > lastMs.lo) ? idFromHalves(nowHi, nowLo, 0, 0) : nextSeqId(last);
+    const clockAhead = nowHi > lastMsHi || (nowHi === lastMsHi && nowLo > idHalf(last, 1));
+    id = clockAhead ? idFromHalves(nowHi, nowLo, 0, 0) : nextSeqId(last);
   } else if (!given.seqGiven) {
     // "<ms>-*": the next sequence within the last ID's ms, or 0 in a new ms.
     id = given.id.slice(0, 8) === last.slice(0, 8) ? (last.endsWith('\xff'.repeat(8)) ? null : nextSeqId(last)) : given.id;
@@ -197,7 +198,8 @@ function xadd(c: Client, argv: string[]): void {
     if (args.trim.approx) propagated = rewriteApproxTrim(argv, args, stream);
   }
   if (found !== undefined) c.db.modified(key);
-  if (args.id === null || !args.id.seqGiven) {
+  // A generated ID propagates as the ID itself (only built when something listens: AOF, replicas).
+  if ((args.id === null || !args.id.seqGiven) && c.server.dispatcher.propagates) {
     if (propagated === argv) propagated = argv.slice();
     propagated[args.idIndex] = idText;
   }
