@@ -87,7 +87,8 @@ function lrange(c: Client, argv: string[]): void {
   if (list === null) return;
   const range = list === undefined ? null : clampRange(start, stop, list.length);
   if (range === null) return c.reply.array(0);
-  c.reply.bulkArray(list!.range(range[0], range[1]));
+  c.reply.array(range[1] - range[0] + 1);
+  list!.writeRange(range[0], range[1], c.reply);
 }
 
 function lindex(c: Client, argv: string[]): void {

@@ -87,6 +87,53 @@ export class ReplyBuffer {
     this.offset = o;
   }
 
+  /**
+   * Appends `*<n>\r\n` and a bulk string per item. Runs of items up to a chunk's worth are
+   * written after one room check, with their length lines and bytes in one loop: LRANGE and
+   * SMEMBERS replies of hundreds of short strings spend most of their time here.
+   */
+  writeBulkArray(items: readonly string[]): void {
+    this.writeLengthLine(42, items.length);
+    const count = items.length;
+    let i = 0;
+    while (i < count) {
+      let bytes = 0;
+      let runEnd = i;
+      while (runEnd < count && bytes < CHUNK_SIZE) {
+        const len = items[runEnd].length;
+        if (len > LARGE_BULK) break;
+        bytes += len + BULK_FRAMING_MAX;
+        runEnd++;
+      }
+      if (runEnd === i) {
+        this.writeBulk(items[i++]);
+        continue;
+      }
+      const chunk = this.ensure(bytes);
+      let o = this.offset;
+      for (; i < runEnd; i++) {
+        const s = items[i];
+        o = writeBulkLengthLine(chunk, o, s.length);
+        o = copyLatin1(chunk, s, o);
+        chunk[o++] = 13;
+        chunk[o++] = 10;
+      }
+      this.offset = o;
+    }
+  }
+
+  /** Appends a bulk string of the latin1 text s[start, end) (no substring made for short ones). */
+  writeBulkSpan(s: string, start: number, end: number): void {
+    const len = end - start;
+    if (len >= SHORT_STRING) return this.writeBulk(s.substring(start, end));
+    const chunk = this.ensure(len + BULK_FRAMING_MAX);
+    let o = writeBulkLengthLine(chunk, this.offset, len);
+    for (let i = start; i < end; i++) chunk[o++] = s.charCodeAt(i);
+    chunk[o++] = 13;
+    chunk[o++] = 10;
+    this.offset = o;
+  }
+
   /** Appends a bulk string `$<len>\r\n<bytes>\r\n`, copying the bytes. */
   writeBulkBytes(bytes: Buffer): void {
     const len = bytes.length;
@@ -140,6 +187,25 @@ export class ReplyBuffer {
 }
 
 const CRLF = Buffer.from('\r\n');
+
+/** Most bytes around a bulk of at most LARGE_BULK bytes: `$4096\r\n` and `\r\n`. */
+const BULK_FRAMING_MAX = 9;
+
+/** Writes `$<len>\r\n` for 0 <= len <= 9999 at `o`; returns the offset after it. */
+function writeBulkLengthLine(chunk: Buffer, o: number, len: number): number {
+  chunk[o++] = 36;
+  if (len >= 10) {
+    if (len >= 100) {
+      if (len >= 1000) chunk[o++] = 48 + ((len / 1000) | 0);
+      chunk[o++] = 48 + (((len / 100) | 0) % 10);
+    }
+    chunk[o++] = 48 + (((len / 10) | 0) % 10);
+  }
+  chunk[o++] = 48 + (len % 10);
+  chunk[o++] = 13;
+  chunk[o++] = 10;
+  return o;
+}
 
 /** Below this length a JS loop copies a string faster than a call into native code. */
 const SHORT_STRING = 48;

@@ -77,6 +77,11 @@ export class ReplyWriter {
     if (!this.muted) this.out.writeBulk(s);
   }
 
+  /** A bulk string of s[start, end). */
+  bulkSpan(s: string, start: number, end: number): void {
+    if (!this.muted) this.out.writeBulkSpan(s, start, end);
+  }
+
   /** A bulk string from bytes; they are copied, so the caller may change `b` afterwards. */
   bulkBuffer(b: Buffer): void {
     if (!this.muted) this.out.writeBulkBytes(b);
@@ -167,7 +172,6 @@ export class ReplyWriter {
 
   /** Writes a list of strings as an array of bulk strings. */
   bulkArray(items: readonly string[]): void {
-    this.array(items.length);
-    for (const s of items) this.bulk(s);
+    if (!this.muted) this.out.writeBulkArray(items);
   }
 }

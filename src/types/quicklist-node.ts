@@ -19,6 +19,7 @@ import { ARRAY_SLOT_BYTES, arrayBytes, objectBytes, stringBytes } from '../memor
 import {
   copyRange,
   elementAt,
+  entryLength,
   findEntry,
   foundAt,
   entryListpackSize,
@@ -29,6 +30,7 @@ import {
   packedEntrySize,
   previousEntry,
   scratchWith,
+  varintSize,
   finishScratch,
   writeEntry,
 } from './quicklist-entries';
@@ -42,6 +44,27 @@ const DEAD_BYTES_KEPT = 64;
 /** An element this long alone in a new node stays a string of its own (as Redis's plain nodes). */
 const PLAIN_LENGTH = 4096;
 const NO_VALUES: readonly string[] = [];
+
+/** Takes list elements in order: strings of their own, or spans of a node's packed string. */
+export interface ElementSink {
+  bulk(s: string): void;
+  bulkSpan(p: string, start: number, end: number): void;
+}
+
+/** The sink collect() fills an array with (one, reused: collect does not nest). */
+class ArrayCollector implements ElementSink {
+  out: string[] = [];
+  k = 0;
+
+  bulk(s: string): void {
+    this.out[this.k++] = s;
+  }
+
+  bulkSpan(p: string, start: number, end: number): void {
+    this.out[this.k++] = p.substring(start, end);
+  }
+}
+const collector = new ArrayCollector();
 
 export class ListNode {
   prev: ListNode | null = null;
@@ -205,9 +228,23 @@ export class ListNode {
 
   /** Copies up to `n` elements from `offset` on into out[k...]; returns the index after the last. */
   collect(offset: number, n: number, out: string[], k: number): number {
+    collector.out = out;
+    collector.k = k;
+    this.emit(offset, n, collector);
+    k = collector.k;
+    collector.out = [];
+    return k;
+  }
+
+  /**
+   * Hands up to `n` elements from `offset` on to `sink`, in order; returns how many. Packed
+   * elements go as spans of `packed`, so a reply can copy their bytes without a substring each.
+   */
+  emit(offset: number, n: number, sink: ElementSink): number {
+    const wanted = n;
     const front = this.front;
     if (front !== null) {
-      for (let i = front.length - 1 - offset; i >= 0 && n > 0; i--, n--) out[k++] = front[i];
+      for (let i = front.length - 1 - offset; i >= 0 && n > 0; i--, n--) sink.bulk(front[i]);
       offset = offset > front.length ? offset - front.length : 0;
     }
     const packedCount = this.packedCount;
@@ -217,10 +254,12 @@ export class ListNode {
       for (let pos = this.packedPosition(offset); pos < end && n > 0; n--) {
         const c = p.charCodeAt(pos);
         if (c < 0x80) {
-          out[k++] = p.substring(pos + 1, pos + 1 + c);
+          sink.bulkSpan(p, pos + 1, pos + 1 + c);
           pos += c + 2;
         } else {
-          out[k++] = elementAt(p, pos);
+          const length = entryLength(p, pos);
+          const start = pos + varintSize(length);
+          sink.bulkSpan(p, start, start + length);
           pos = nextEntry(p, pos);
         }
       }
@@ -229,8 +268,8 @@ export class ListNode {
       offset -= packedCount;
     }
     const back = this.back;
-    if (back !== null) for (let i = offset; i < back.length && n > 0; i++, n--) out[k++] = back[i];
-    return k;
+    if (back !== null) for (let i = offset; i < back.length && n > 0; i++, n--) sink.bulk(back[i]);
+    return wanted - n;
   }
 
   /** The node's elements as a new array. */

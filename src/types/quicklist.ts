@@ -14,7 +14,7 @@
  */
 import type { CollectionValue } from '../keyspace/value';
 import { objectBytes } from '../memory/sizes';
-import { EMPTY_LISTPACK_BYTES, ListNode } from './quicklist-node';
+import { EMPTY_LISTPACK_BYTES, ListNode, type ElementSink } from './quicklist-node';
 import { listpackEntrySize } from './quicklist-entries';
 
 export { ListNode } from './quicklist-node';
@@ -352,6 +352,17 @@ export class Quicklist implements CollectionValue {
       k = node.collect(0, n - k, out, k);
     }
     return out;
+  }
+
+  /** Hands elements start..stop inclusive (as for range()) to `sink`, copying nothing. */
+  writeRange(start: number, stop: number, sink: ElementSink): void {
+    const n = stop - start + 1;
+    let node = this.seek(start);
+    let k = node.emit(this.seekOffset, n, sink);
+    while (k < n) {
+      node = node.next!;
+      k += node.emit(0, n - k, sink);
+    }
   }
 
   /**

@@ -7,6 +7,16 @@ import { describe, expect, test } from 'vitest';
 import { ListNode, Quicklist, listpackEntrySize, normalizeFill } from '../../src/types/quicklist';
 import { seededRandom } from '../helpers/seeded-random';
 
+/** What writeRange hands a sink, spans cut out of their packed strings. */
+function written(list: Quicklist, start: number, stop: number): string[] {
+  const out: string[] = [];
+  list.writeRange(start, stop, {
+    bulk: (s) => out.push(s),
+    bulkSpan: (p, from, to) => out.push(p.slice(from, to)),
+  });
+  return out;
+}
+
 /** Checks the links, counts and byte sizes of every node. */
 function checkInvariants(list: Quicklist): void {
   let count = 0;
@@ -151,6 +161,7 @@ describe('Quicklist', () => {
           const a = Math.floor(random() * model.length);
           const b = a + Math.floor(random() * (model.length - a));
           expect(list.range(a, b)).toEqual(model.slice(a, b + 1));
+          expect(written(list, a, b)).toEqual(model.slice(a, b + 1));
         }
         if (op % 97 === 0) checkInvariants(list);
       }

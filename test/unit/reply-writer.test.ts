@@ -99,6 +99,26 @@ describe('ReplyWriter encodings', () => {
     }
   });
 
+  test('bulkArray and bulkSpan: empty, binary, every digit count of a length, huge, across chunks', () => {
+    const lengths = [0, 1, 9, 10, 47, 48, 99, 100, 999, 1000, 4095, 4096, 4097, 20000];
+    const values = lengths.map((n, i) => 'a\x00\xff\r\n'.repeat(Math.ceil(n / 5) + i).slice(i, i + n));
+    const framed = (items: string[]) => items.map((v) => `$${v.length}\r\n${v}\r\n`).join('');
+    expect(encode(2, (w) => w.bulkArray([]))).toBe('*0\r\n');
+    expect(encode(2, (w) => w.bulkArray(values)) === `*${values.length}\r\n${framed(values)}`).toBe(true);
+    // Enough short items to need several 16 KB chunks.
+    const many = Array.from({ length: 5000 }, (_, i) => 'x'.repeat(i % 20) + i);
+    expect(encode(3, (w) => w.bulkArray(many)) === `*5000\r\n${framed(many)}`).toBe(true);
+    const packed = '--' + values.join('|') + '--';
+    let expected = '';
+    const w = new ReplyWriter(() => undefined);
+    for (let at = 2, i = 0; i < values.length; at += values[i].length + 1, i++) {
+      w.bulkSpan(packed, at, at + values[i].length);
+      expected += framed([values[i]]);
+    }
+    expect(taken(w.out.take()).toString('latin1') === expected).toBe(true);
+    expect(encode(2, (w) => (w.muted = true, w.bulkArray(values), w.bulkSpan(packed, 0, 5)))).toBe('');
+  });
+
   test('bulkBuffer copies its bytes: changing them after the call changes nothing', () => {
     for (const size of [10, 10000]) {
       const bytes = Buffer.alloc(size, 'a');
