@@ -54,6 +54,12 @@ describeCompat(
       ['ZADD', k('z'), 'Nx', 'Ch', '1', 'a', '1', 'q'],
       ['ZADD', k('z'), 'nx\x00junk', '1', 'r'],
       ['ZRANGE', k('z'), '0', '-1', 'WITHSCORES'],
+      // Scores and would-be options that do not start with a letter.
+      ['ZADD', k('s'), '+inf', 'a', '.5', 'b', '-1e3', 'c', '007', 'd'],
+      ['ZADD', k('s'), '@NX', '1', 'e'],
+      ['ZADD', k('s'), '', '1', 'e'],
+      ['ZADD', k('s'), 'CH', 'NX', 'nan', 'e'],
+      ['ZRANGE', k('s'), '0', '-1', 'WITHSCORES'],
     ]);
 
     compat(pair, 'zadd-incr', (k) => [

@@ -14,6 +14,9 @@ const CH = 1 << 8;
 
 /** The flag of a ZADD option (NX, XX, GT, LT, INCR, CH), or 0 when the argument is none. */
 function zaddOption(arg: string): number {
+  // Every option starts with a letter; the first score (a digit, sign or dot) ends the options.
+  const first = arg.charCodeAt(0) | 0x20;
+  if (first < 0x61 || first > 0x7a) return 0;
   if (isCOption(arg, 'NX')) return ZaddIn.NX;
   if (isCOption(arg, 'XX')) return ZaddIn.XX;
   if (isCOption(arg, 'GT')) return ZaddIn.GT;
