@@ -38,6 +38,10 @@ const REQUESTS: Record<string, () => string[]> = {
   GET: () => ['GET', randomKey('key:')],
   INCR: () => ['INCR', randomKey('counter:')],
   LPUSH: () => ['LPUSH', 'mylist', 'xxxxxxxxxxxxxxxx'],
+  HSET: () => ['HSET', 'myhash', randomKey('element:'), 'xxxxxxxxxxxxxxxx'],
+  ZADD: () => ['ZADD', 'myzset', String(Math.floor(Math.random() * KEYSPACE)), randomKey('element:')],
+  // The side-by-side xadd test's command: auto IDs into one growing stream.
+  XADD: () => ['XADD', 'bench:stream', '*', 'field', randomKey(''), 'n', '1'],
 };
 
 /** READS socket reads of PIPELINE requests each, made by `request`. */

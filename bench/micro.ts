@@ -35,6 +35,8 @@ function replyCases(): Case[] {
   const value16 = 'v'.repeat(16);
   const value1k = 'w'.repeat(1024);
   const items = Array.from({ length: 10 }, (_, i) => `member:${i}`);
+  // An LRANGE 0 299 reply of redis-benchmark's 16-byte elements (per array, not per element).
+  const items300 = Array.from({ length: 300 }, () => Buffer.alloc(16, 'x').toString('latin1'));
   // A connection takes the replies of each read and writes them; take() here plays that part.
   const batch = (write: (i: number) => void) => () => {
     for (let i = 0; i < BATCH; i++) write(i);
@@ -46,6 +48,7 @@ function replyCases(): Case[] {
     { group: 'reply writer', name: 'integer', fn: batch((i) => w.integer(i * 1000)) },
     { group: 'reply writer', name: 'ok (shared)', fn: batch(() => w.ok()) },
     { group: 'reply writer', name: 'array of 10 bulks', fn: batch(() => w.bulkArray(items)) },
+    { group: 'reply writer', name: 'array of 300 bulks, 16 bytes', fn: batch(() => w.bulkArray(items300)) },
     { group: 'reply writer', name: 'double', fn: batch((i) => w.double(i / 7)) },
   ];
 }
