@@ -167,7 +167,9 @@ export class KeyTable<V> {
       if (slot < 0) continue;
       const shard = shards[hashes[i] >>> SHARD_SHIFT];
       touched += shard.keys[slot].length + shard.words[slot * WORDS_PER_SLOT + META_WORD];
-      if (shard.values[slot] === undefined) touched++;
+      // A string value's header shares its cache line with its first bytes (MGET copies them).
+      const value = shard.values[slot];
+      if (typeof value === 'string') touched += value.length;
     }
     // Kept so that the compiler cannot drop the loads as unused.
     this.prefetchTouched = touched;

@@ -285,11 +285,14 @@ describe('KeyTable', () => {
 
   test('prefetch reads without changing anything: present, absent and colliding keys, empty shards, long lists', () => {
     const random = rng(11);
-    const table = new KeyTable<number>(() => 10);
-    const model = new Map<string, number>();
+    const table = new KeyTable<unknown>(() => 10);
+    const model = new Map<string, unknown>();
+    // Values of every kind prefetch may meet: numbers, strings (it reads their length), objects.
+    const valueOf = (i: number): unknown => (i % 3 === 0 ? i : i % 3 === 1 ? 'v'.repeat(i % 40) : { i });
     for (let i = 0; i < 3000; i += 2) {
-      table.set(keyName(i), i, i);
-      model.set(keyName(i), i);
+      const value = valueOf(i);
+      table.set(keyName(i), value, i);
+      model.set(keyName(i), value);
     }
     const metaBefore = [...model.keys()].map((key) => table.getMeta(key));
     const bytesBefore = table.bytes;
