@@ -74,12 +74,12 @@ export class Dispatcher {
     private readonly table: CommandTable,
   ) {}
 
-  /** Replaces what the running command propagates; a handler may call it several times. */
   /** Whether commands propagate anywhere (AOF, replicas): work done only for them can be skipped. */
   get propagates(): boolean {
     return this.sinks.length > 0;
   }
 
+  /** Replaces what the running command propagates; a handler may call it several times. */
   alsoPropagate(argv: string[]): void {
     (this.propagateOverride ??= []).push(argv);
   }

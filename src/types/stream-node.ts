@@ -106,6 +106,7 @@ export class StreamNode {
     entry += varint(seqDelta);
     lpBytes += lpU64Size(seqDelta);
     if (!same) {
+      // The field count's varint: encodeHeader writes the same 7-bit groups, low first.
       entry += encodeHeader(fieldCount);
       lpBytes += lpIntSize(fieldCount);
       lpCount += fieldCount + 1;

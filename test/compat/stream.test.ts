@@ -46,6 +46,11 @@ describeCompat(
       ['XADD', k('big'), `${U64_MAX}-${U64_MAX}`, 'a', '1'],
       ['XADD', k('big'), `${U64_MAX}-${U64_MAX}`, 'a', '1'],
       ['XADD', k('big'), '*', 'a', '1'],
+      // "<ms>-*" when the last ID of that ms has the largest sequence; then in a later ms.
+      ['XADD', k('seq'), `5-${U64_MAX}`, 'a', '1'],
+      ['XADD', k('seq'), '5-*', 'a', '1'],
+      ['XADD', k('seq'), '6-*', 'a', '1'],
+      ['XRANGE', k('seq'), '-', '+'],
       ['XRANGE', k('s'), '-', '+'],
       ['XRANGE', k('big'), '-', '+'],
       ['XLEN', k('s')],

@@ -139,7 +139,16 @@ function rewriteApproxTrim(argv: string[], args: AddTrimArgs, stream: Stream): s
   return rewritten;
 }
 
-/** The ID streamAppendItem would give the new entry, or null (EDOM: not above the top item). */
+/**
+ * newEntryId's answer when "<ms>-*" names the last ID's ms and that ms has no sequence left
+ * (Redis then replies "Elements are too large to be stored"). Never a StreamId: those have 16 chars.
+ */
+const SEQUENCE_EXHAUSTED = 'no sequence left';
+
+/**
+ * The ID streamAppendItem would give the new entry, null (EDOM: not above the top item) or
+ * SEQUENCE_EXHAUSTED.
+ */
 function newEntryId(stream: Stream, given: ParsedId | null, now: number): StreamId | null {
   const last = stream.lastId;
   let id: StreamId | null;
@@ -152,7 +161,13 @@ function newEntryId(stream: Stream, given: ParsedId | null, now: number): Stream
     id = clockAhead ? idFromHalves(nowHi, nowLo, 0, 0) : nextSeqId(last);
   } else if (!given.seqGiven) {
     // "<ms>-*": the next sequence within the last ID's ms, or 0 in a new ms.
-    id = given.id.slice(0, 8) === last.slice(0, 8) ? (last.endsWith('\xff'.repeat(8)) ? null : nextSeqId(last)) : given.id;
+    if (given.id.slice(0, 8) !== last.slice(0, 8)) {
+      id = given.id;
+    } else if (idHalf(last, 2) === 0xffffffff && idHalf(last, 3) === 0xffffffff) {
+      return SEQUENCE_EXHAUSTED;
+    } else {
+      id = nextSeqId(last);
+    }
   } else {
     id = given.id;
   }
@@ -182,6 +197,7 @@ function xadd(c: Client, argv: string[]): void {
     return c.reply.error('ERR The stream has exhausted the last possible ID, unable to add more items');
   }
   const id = newEntryId(stream, args.id, c.server.keyspace.now());
+  if (id === SEQUENCE_EXHAUSTED) return c.reply.error('ERR Elements are too large to be stored');
   if (id === null) {
     // Redis has created the key already (an empty stream stays).
     if (found === undefined) c.db.set(key, stream);
