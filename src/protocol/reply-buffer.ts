@@ -79,12 +79,8 @@ export class ReplyBuffer {
       this.writeRaw(CRLF);
       return;
     }
-    const chunk = this.ensure(len + 24);
-    this.writeLengthLine(36, len);
-    let o = copyLatin1(chunk, s, this.offset);
-    chunk[o++] = 13;
-    chunk[o++] = 10;
-    this.offset = o;
+    const chunk = this.ensure(len + BULK_FRAMING_MAX);
+    this.offset = writeShortBulk(chunk, this.offset, s);
   }
 
   /**
@@ -111,13 +107,7 @@ export class ReplyBuffer {
       }
       const chunk = this.ensure(bytes);
       let o = this.offset;
-      for (; i < runEnd; i++) {
-        const s = items[i];
-        o = writeBulkLengthLine(chunk, o, s.length);
-        o = copyLatin1(chunk, s, o);
-        chunk[o++] = 13;
-        chunk[o++] = 10;
-      }
+      for (; i < runEnd; i++) o = writeShortBulk(chunk, o, items[i]);
       this.offset = o;
     }
   }
@@ -202,6 +192,14 @@ function writeBulkLengthLine(chunk: Buffer, o: number, len: number): number {
     chunk[o++] = 48 + (((len / 10) | 0) % 10);
   }
   chunk[o++] = 48 + (len % 10);
+  chunk[o++] = 13;
+  chunk[o++] = 10;
+  return o;
+}
+
+/** Writes the bulk string of `s` (at most LARGE_BULK bytes, room ensured) at `o`; returns the offset after it. */
+function writeShortBulk(chunk: Latin1Buffer, o: number, s: string): number {
+  o = copyLatin1(chunk, s, writeBulkLengthLine(chunk, o, s.length));
   chunk[o++] = 13;
   chunk[o++] = 10;
   return o;

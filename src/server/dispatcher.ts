@@ -308,7 +308,7 @@ export class Dispatcher {
       // The database after the command, as Redis shows it (SELECT 1 appears as db 1).
       server.feedMonitors(c, c.db.id, argv, startedAt);
     }
-    if ((keyspace.dirty !== dirtyBefore || this.propagateAlways) && this.sinks.length > 0) {
+    if ((keyspace.dirty !== dirtyBefore || this.propagateAlways) && this.propagates) {
       const streams = this.propagateOverride ?? [argv];
       // A command that propagates as several (SPOP with a count) goes out as one MULTI/EXEC unit.
       const unit = streams.length > 1;
