@@ -1,6 +1,7 @@
 /**
- * The "hashtable" encoding of sets and hashes: a Map from member to slot, with the members (and
- * the values, for hashes) in dense arrays. Deleting moves the last slot into the hole, so the
+ * The "hashtable" encoding of sets and hashes: an index from member to slot (a SplitMap), with
+ * the members (and the values, for hashes) in dense arrays (ChunkedArrays). Neither ever copies
+ * or rehashes all of a large collection at once (see split-map.ts and chunked-array.ts). Deleting moves the last slot into the hole, so the
  * arrays stay dense: a random slot is a uniformly random member (SRANDMEMBER, SPOP and HRANDFIELD
  * in O(1), where a plain Map would need a walk).
  *
@@ -8,10 +9,12 @@
  * hole, so an entry present for the whole scan is never missed (it may come twice, which SCAN
  * allows); entries added during the scan land above the cursor and may be missed, also allowed.
  *
- * Memory: the Map and the arrays are priced from the size (memory/sizes); only the strings'
+ * Memory: the index and the arrays are priced from the size (memory/sizes); only the strings'
  * bytes are counted as they come and go.
  */
-import { arrayBytes, mapBytes, objectBytes, stringBytes } from '../memory/sizes';
+import { objectBytes, stringBytes } from '../memory/sizes';
+import { ChunkedArray } from './chunked-array';
+import { SplitMap } from './split-map';
 
 /**
  * One SCAN step over `size` dense slots: visits about `count` slots, from the top down, and
@@ -26,8 +29,8 @@ export function scanSlots(size: number, cursor: number, count: number, visit: (s
 
 /** Members of a hashtable-encoded set. */
 export class DenseSet {
-  private readonly slots = new Map<string, number>();
-  private readonly members: string[] = [];
+  private readonly slots = new SplitMap<number>();
+  private readonly members = new ChunkedArray<string>();
   /** Heap bytes of the member strings. */
   private textBytes = 0;
 
@@ -35,10 +38,9 @@ export class DenseSet {
     return this.members.length;
   }
 
-  /** Estimated heap bytes: this object (3 fields), the Map, the array and the strings. */
+  /** Estimated heap bytes: this object (3 fields), the index, the array and the strings. */
   memoryUsage(): number {
-    const size = this.members.length;
-    return objectBytes(3) + mapBytes(size) + arrayBytes(size) + this.textBytes;
+    return objectBytes(3) + this.slots.bytes() + this.members.bytes() + this.textBytes;
   }
 
   has(member: string): boolean {
@@ -60,13 +62,11 @@ export class DenseSet {
     const slot = this.slots.get(member);
     if (slot === undefined) return false;
     const members = this.members;
-    const last = members.length - 1;
-    if (slot !== last) {
-      const moved = members[last];
-      members[slot] = moved;
+    const moved = members.pop();
+    if (slot !== members.length) {
+      members.set(slot, moved);
       this.slots.set(moved, slot);
     }
-    members.pop();
     this.slots.delete(member);
     this.textBytes -= stringBytes(member.length);
     return true;
@@ -74,26 +74,26 @@ export class DenseSet {
 
   /** The member in slot i (0 <= i < size). */
   at(i: number): string {
-    return this.members[i];
+    return this.members.at(i);
   }
 
-  /** Every member, in slot order (a live view: do not change it). */
-  values(): readonly string[] {
-    return this.members;
+  /** Every member, in slot order (a copy). */
+  toArray(): string[] {
+    return this.members.toArray();
   }
 
   clone(): DenseSet {
     const copy = new DenseSet();
-    for (const member of this.members) copy.add(member);
+    for (let i = 0; i < this.members.length; i++) copy.add(this.members.at(i));
     return copy;
   }
 }
 
 /** Fields and values of a hashtable-encoded hash. */
 export class DenseMap {
-  private readonly slots = new Map<string, number>();
-  private readonly fields: string[] = [];
-  private readonly vals: string[] = [];
+  private readonly slots = new SplitMap<number>();
+  private readonly fields = new ChunkedArray<string>();
+  private readonly vals = new ChunkedArray<string>();
   /** Heap bytes of the field and value strings. */
   private textBytes = 0;
 
@@ -101,10 +101,9 @@ export class DenseMap {
     return this.fields.length;
   }
 
-  /** Estimated heap bytes: this object (4 fields), the Map, the two arrays and the strings. */
+  /** Estimated heap bytes: this object (4 fields), the index, the two arrays and the strings. */
   memoryUsage(): number {
-    const size = this.fields.length;
-    return objectBytes(4) + mapBytes(size) + 2 * arrayBytes(size) + this.textBytes;
+    return objectBytes(4) + this.slots.bytes() + this.fields.bytes() + this.vals.bytes() + this.textBytes;
   }
 
   has(field: string): boolean {
@@ -113,15 +112,15 @@ export class DenseMap {
 
   get(field: string): string | undefined {
     const slot = this.slots.get(field);
-    return slot === undefined ? undefined : this.vals[slot];
+    return slot === undefined ? undefined : this.vals.at(slot);
   }
 
   /** Sets a field's value; true when the field is new. */
   set(field: string, value: string): boolean {
     const slot = this.slots.get(field);
     if (slot !== undefined) {
-      this.textBytes += stringBytes(value.length) - stringBytes(this.vals[slot].length);
-      this.vals[slot] = value;
+      this.textBytes += stringBytes(value.length) - stringBytes(this.vals.at(slot).length);
+      this.vals.set(slot, value);
       return false;
     }
     this.slots.set(field, this.fields.length);
@@ -135,31 +134,29 @@ export class DenseMap {
   delete(field: string): boolean {
     const slot = this.slots.get(field);
     if (slot === undefined) return false;
-    const last = this.fields.length - 1;
-    this.textBytes -= stringBytes(field.length) + stringBytes(this.vals[slot].length);
-    if (slot !== last) {
-      const moved = this.fields[last];
-      this.fields[slot] = moved;
-      this.vals[slot] = this.vals[last];
-      this.slots.set(moved, slot);
+    this.textBytes -= stringBytes(field.length) + stringBytes(this.vals.at(slot).length);
+    const movedField = this.fields.pop();
+    const movedValue = this.vals.pop();
+    if (slot !== this.fields.length) {
+      this.fields.set(slot, movedField);
+      this.vals.set(slot, movedValue);
+      this.slots.set(movedField, slot);
     }
-    this.fields.pop();
-    this.vals.pop();
     this.slots.delete(field);
     return true;
   }
 
   fieldAt(i: number): string {
-    return this.fields[i];
+    return this.fields.at(i);
   }
 
   valueAt(i: number): string {
-    return this.vals[i];
+    return this.vals.at(i);
   }
 
   clone(): DenseMap {
     const copy = new DenseMap();
-    for (let i = 0; i < this.fields.length; i++) copy.set(this.fields[i], this.vals[i]);
+    for (let i = 0; i < this.fields.length; i++) copy.set(this.fields.at(i), this.vals.at(i));
     return copy;
   }
 }

@@ -84,7 +84,7 @@ export class SetValue implements CollectionValue {
 
   /** Every member, in iteration order. */
   members(): string[] {
-    if (this.ints === null) return this.table!.values().slice();
+    if (this.ints === null) return this.table!.toArray();
     const values = this.ints.values();
     const out = new Array<string>(values.length);
     for (let i = 0; i < values.length; i++) out[i] = String(values[i]);

@@ -1,33 +1,35 @@
 /**
- * The "skiplist" encoding of sorted sets, as Redis's zset: a skiplist for order and ranks plus a
- * Map from member to skiplist node. Nodes also sit in a dense array (the node's tag is its index
- * there) for O(1) random picks and a SCAN cursor that never misses a member present for the
- * whole scan.
+ * The "skiplist" encoding of sorted sets, as Redis's zset: a skiplist for order and ranks plus an
+ * index from member to skiplist node (a SplitMap). Nodes also sit in a dense array (the node's
+ * tag is its index there) for O(1) random picks and a SCAN cursor that never misses a member
+ * present for the whole scan. None of the three copies or rehashes all of a large set at once.
  */
-import { FUNCTION_BYTES, arrayBytes, mapBytes, objectBytes } from '../memory/sizes';
+import { FUNCTION_BYTES, objectBytes } from '../memory/sizes';
+import { ChunkedArray } from './chunked-array';
 import { NIL, SkipList } from './skiplist';
 import { inFarEnd, type ZsetEncoding, type ZsetEntries } from './zset-encoding';
 import { lexAboveMin, lexBelowMax, type LexRange, type ScoreRange } from './zset-range';
+import { SplitMap } from './split-map';
 
 /** The skiplist encoding: skiplist + member map + dense array of nodes. */
 export class SkiplistZset implements ZsetEncoding {
   readonly list = new SkipList();
   /** Member -> skiplist node. */
-  readonly dict = new Map<string, number>();
+  readonly dict = new SplitMap<number>();
   /**
    * Every node, densely (the list's tag of a node is its index here); deleting moves the last
    * node into the hole.
    */
-  readonly nodes: number[] = [];
+  readonly nodes = new ChunkedArray<number>();
   /** Drops a node being removed from the list from the map and the dense array. */
   private readonly forget = (node: number): void => {
     const list = this.list;
     this.dict.delete(list.member(node));
     const nodes = this.nodes;
-    const last = nodes.pop()!;
+    const last = nodes.pop();
     if (last !== node) {
       const slot = list.tag(node);
-      nodes[slot] = last;
+      nodes.set(slot, last);
       list.setTag(last, slot);
     }
   };
@@ -36,10 +38,9 @@ export class SkiplistZset implements ZsetEncoding {
     return this.nodes.length;
   }
 
-  /** Estimated bytes: this object (4 fields) and its closure, the Map, the node array and the list. */
+  /** Estimated bytes: this object (4 fields) and its closure, the index, the node array and the list. */
   memoryUsage(): number {
-    const size = this.nodes.length;
-    return objectBytes(4) + FUNCTION_BYTES + mapBytes(size) + arrayBytes(size) + this.list.memoryUsage();
+    return objectBytes(4) + FUNCTION_BYTES + this.dict.bytes() + this.nodes.bytes() + this.list.memoryUsage();
   }
 
   score(member: string): number | undefined {
@@ -52,7 +53,7 @@ export class SkiplistZset implements ZsetEncoding {
     try {
       this.dict.set(member, node);
     } catch (e) {
-      // A Map holds at most 2^24 entries: undo the insert so that both views stay equal.
+      // A Map holds at most 2^24 entries (a SplitMap's part too): undo the insert so that both views stay equal.
       this.list.delete(score, member);
       throw e;
     }
@@ -144,11 +145,11 @@ export class SkiplistZset implements ZsetEncoding {
   }
 
   memberAt(i: number): string {
-    return this.list.member(this.nodes[i]);
+    return this.list.member(this.nodes.at(i));
   }
 
   scoreAt(i: number): number {
-    return this.list.score(this.nodes[i]);
+    return this.list.score(this.nodes.at(i));
   }
 
   /** A copy built afresh (compact storage, whatever this one went through). */

@@ -18,12 +18,14 @@ import {
   objectBytes,
   stringBytes,
 } from '../../src/memory/sizes';
+import { chunkedArrayBytes } from '../../src/types/chunked-array';
 import { HashValue } from '../../src/types/hash';
 import { headerSize, packedBytes } from '../../src/types/packed-entries';
 import { parseCanonicalInt64 } from '../../src/types/intset';
 import { Quicklist } from '../../src/types/quicklist';
 import { SetValue } from '../../src/types/set';
 import { CELL_BYTES, SKIPLIST_BYTES } from '../../src/types/skiplist';
+import { splitMapBytes } from '../../src/types/split-map';
 import { SortedSet, ZaddIn, ZsetEntries, type ListpackLimits } from '../../src/types/zset';
 import type { LexRange } from '../../src/types/zset-range';
 import { seededRandom } from '../helpers/seeded-random';
@@ -75,7 +77,7 @@ function recountHash(hash: HashValue): number {
   const structure =
     hash.encoding() === 'listpack'
       ? packedBytes(packedLength(fields) + packedLength(values))
-      : objectBytes(4) + mapBytes(n) + 2 * arrayBytes(n) + textBytes(fields) + textBytes(values);
+      : objectBytes(4) + splitMapBytes(n, hash['table']!['slots'].split) + 2 * chunkedArrayBytes(n) + textBytes(fields) + textBytes(values);
   return objectBytes(3) + structure;
 }
 
@@ -88,7 +90,7 @@ function recountSet(set: SetValue): number {
     const bigints = members.filter((m) => typeof parseCanonicalInt64(m) === 'bigint').length;
     return objectBytes(2) + objectBytes(3) + arrayOf(n, ints['exact']) + bigints * BIGINT_BYTES;
   }
-  return objectBytes(2) + objectBytes(3) + mapBytes(n) + arrayBytes(n) + textBytes(members);
+  return objectBytes(2) + objectBytes(3) + splitMapBytes(n, set['table']!['slots'].split) + chunkedArrayBytes(n) + textBytes(members);
 }
 
 /** Bytes of a packed score: an integer below 2^52 in magnitude as its zigzag value, else a double. */
@@ -122,7 +124,7 @@ function recountZset(zset: SortedSet): number {
     if (blocks !== undefined) freeLists += ARRAY_BYTES + ARRAY_SLOT_BYTES * blocks.length;
   }
   const storage = SKIPLIST_BYTES + CELL_BYTES * list['scores'].length + strings + freeLists;
-  return base + objectBytes(4) + FUNCTION_BYTES + mapBytes(n) + arrayBytes(n) + storage;
+  return base + objectBytes(4) + FUNCTION_BYTES + splitMapBytes(n, enc.dict.split) + chunkedArrayBytes(n) + storage;
 }
 
 // ---- random elements ----
