@@ -1,9 +1,11 @@
 /**
  * The skiplist against a plain sorted array, under random inserts, deletes, score updates and
- * range deletions, with its invariants (spans, backward links, tail, level) checked throughout.
+ * range deletions, with its invariants (spans, backward links, tail, level) checked throughout;
+ * then its storage in pages, small ones so that a few thousand nodes fill dozens of them.
  */
 import { describe, expect, test } from 'vitest';
-import { NIL, SkipList } from '../../src/types/skiplist';
+import { ARRAY_BYTES, ARRAY_SLOT_BYTES, stringBytes } from '../../src/memory/sizes';
+import { CELL_BYTES, MAX_LEVEL, NIL, PAGE_BYTES, PAGE_CELLS, SKIPLIST_BYTES, SkipList } from '../../src/types/skiplist';
 import { isEmptyLexRange, isEmptyScoreRange, type LexRange, type ScoreRange } from '../../src/types/zset-range';
 import { seededRandom } from '../helpers/seeded-random';
 
@@ -15,23 +17,24 @@ const compare = (a: Entry, b: Entry): number =>
 /** Walks the list and checks every structural invariant; returns its entries in order. */
 function checkInvariants(list: SkipList): Entry[] {
   const entries: Entry[] = [];
-  let prev = NIL;
+  const nodes: number[] = [];
+  const previous: number[] = [];
   let maxLevel = 1;
   for (let node = list.first; node !== NIL; node = list.next(node)) {
-    expect(list.previous(node)).toBe(prev);
+    previous.push(list.previous(node));
     entries.push([list.score(node), list.member(node)]);
     maxLevel = Math.max(maxLevel, list.levelOf(node));
-    prev = node;
+    nodes.push(node);
   }
-  expect(list.tail).toBe(prev);
+  // (Collected and compared at once: an expect per node would make large lists slow to check.)
+  expect(previous).toEqual(nodes.map((_, i) => (i === 0 ? NIL : nodes[i - 1])));
+  expect(list.tail).toBe(nodes.at(-1) ?? NIL);
   expect(entries.length).toBe(list.length);
   expect(list.level).toBe(maxLevel);
   // Every node is found at its rank, and its rank is its position.
-  for (let rank = 1, node = list.first; node !== NIL; rank++, node = list.next(node)) {
-    expect(list.byRank(rank)).toBe(node);
-    expect(list.rankOf(list.score(node), list.member(node))).toBe(rank);
-  }
-  for (let i = 1; i < entries.length; i++) expect(compare(entries[i - 1], entries[i])).toBeLessThan(0);
+  expect(nodes.map((_, i) => list.byRank(i + 1))).toEqual(nodes);
+  expect(entries.map(([score, member]) => list.rankOf(score, member))).toEqual(nodes.map((_, i) => i + 1));
+  expect(entries.findIndex((entry, i) => i > 0 && compare(entries[i - 1], entry) >= 0)).toBe(-1);
   return entries;
 }
 
@@ -182,5 +185,170 @@ describe('SkipList', () => {
     expect(levelOne / list.length).toBeLessThan(0.78);
     expect(list.member(list.byRank(54321))).toBe('m54320');
     expect(list.rankOf(99999, 'm99999')).toBe(100000);
+  });
+});
+
+describe('SkipList storage in pages', () => {
+  /** Small pages: a few thousand nodes fill dozens, and many blocks meet a page end. */
+  const PAGE = 128;
+  /** The header's block, at cell 0: the score cell and one per level. */
+  const HEADER_CELLS = 1 + MAX_LEVEL;
+  const blockCells = (list: SkipList, node: number) => 1 + list.levelOf(node);
+  const pageSizes = (list: SkipList): number[] =>
+    list['pages'].map((page: { scores: Float64Array }) => page.scores.length);
+
+  /** memoryUsage() against a count from the pages, the live members and the free lists. */
+  function checkMemory(list: SkipList): void {
+    const sizes = pageSizes(list);
+    let expected = SKIPLIST_BYTES + PAGE_BYTES * sizes.length;
+    for (const cells of sizes) expected += CELL_BYTES * cells;
+    for (let node = list.first; node !== NIL; node = list.next(node)) expected += stringBytes(list.member(node).length);
+    for (const blocks of list['free'] as (number[] | undefined)[]) {
+      if (blocks !== undefined) expected += ARRAY_BYTES + ARRAY_SLOT_BYTES * blocks.length;
+    }
+    expect(list.memoryUsage()).toBe(expected);
+  }
+
+  test('the default pages are the large ones, each made full size once the first is full', () => {
+    expect(PAGE_CELLS).toBeGreaterThanOrEqual(1 << 15);
+    const list = new SkipList();
+    // A node takes 2.33 cells on average: this many fill two pages and start a third.
+    const nodes = Math.ceil(PAGE_CELLS * 0.9);
+    for (let i = 0; i < nodes; i++) list.insert(i % 1000, `m${i}`);
+    expect(pageSizes(list)).toEqual([PAGE_CELLS, PAGE_CELLS, PAGE_CELLS]);
+    expect(checkInvariants(list)).toHaveLength(nodes);
+    checkMemory(list);
+  });
+
+  test('a small list stays small: the first page doubles up to a full page', () => {
+    const list = new SkipList(64, 1024);
+    const sizes = [pageSizes(list)];
+    for (let i = 0; i < 600; i++) {
+      list.insert(i, `m${i}`);
+      if (pageSizes(list).join() !== sizes.at(-1)!.join()) sizes.push(pageSizes(list));
+      checkMemory(list);
+    }
+    expect(sizes).toEqual([[66], [132], [264], [528], [1024], [1024, 1024]]);
+    expect(checkInvariants(list)).toHaveLength(600);
+    expect(() => new SkipList(64, 96)).toThrow(RangeError);
+    expect(() => new SkipList(64, 32)).toThrow(RangeError);
+  });
+
+  test('blocks are laid end to end, a block that would cross a page end starting the next page', () => {
+    const random = seededRandom(1);
+    const list = new SkipList(64, PAGE);
+    let top = HEADER_CELLS;
+    let skipped = 0;
+    const skippedLevels = new Set<number>();
+    for (let i = 0; i < 3000; i++) {
+      const node = list.insert(Math.floor(random() * 100), `m${i}`);
+      const size = blockCells(list, node);
+      const left = PAGE - (top % PAGE);
+      if (size > left) {
+        top += left;
+        skipped++;
+        skippedLevels.add(size - 1);
+      }
+      expect(node).toBe(top);
+      top += size;
+    }
+    // Blocks of several levels met a page end, leaving different numbers of cells unused.
+    expect(skipped).toBeGreaterThan(10);
+    expect(skippedLevels.size).toBeGreaterThan(2);
+    expect(pageSizes(list)).toEqual(new Array(Math.ceil(top / PAGE)).fill(PAGE));
+    expect(checkInvariants(list)).toHaveLength(3000);
+  });
+
+  test('inserts, deletes and re-inserts over many pages match a sorted array; freed blocks are reused', () => {
+    const random = seededRandom(5);
+    const list = new SkipList(64, PAGE);
+    /** The entries in order, and each member's node. */
+    const model: Entry[] = [];
+    const nodes = new Map<string, number>();
+    /** Freed blocks by level: a new node of a level takes one of these while there are any. */
+    const freed = new Map<number, Set<number>>();
+    const freedOf = (level: number) => freed.get(level) ?? freed.set(level, new Set()).get(level)!;
+    /** Where an entry belongs in the model (the first index not before it). */
+    const position = (entry: Entry) => {
+      let low = 0;
+      let high = model.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (compare(model[middle], entry) < 0) low = middle + 1;
+        else high = middle;
+      }
+      return low;
+    };
+    let reused = 0;
+    let created = 0;
+    const insert = (member: string) => {
+      const entry: Entry = [Math.floor(random() * 300) / 2, member];
+      const node = list.insert(entry[0], member);
+      const level = list.levelOf(node);
+      const blocks = freedOf(level);
+      if (blocks.size > 0) {
+        expect(blocks.delete(node)).toBe(true);
+        reused++;
+      } else {
+        // A fresh block: the last one handed out, within one page.
+        expect(node + blockCells(list, node)).toBe(list['top']);
+        created++;
+      }
+      expect((node % PAGE) + blockCells(list, node)).toBeLessThanOrEqual(PAGE);
+      nodes.set(member, node);
+      model.splice(position(entry), 0, entry);
+    };
+    const forget = (node: number) => {
+      freedOf(list.levelOf(node)).add(node);
+      const member = list.member(node);
+      nodes.delete(member);
+      return member;
+    };
+    const check = () => {
+      expect(checkInvariants(list)).toEqual(model);
+      const backward: Entry[] = [];
+      for (let node = list.tail; node !== NIL; node = list.previous(node)) {
+        backward.push([list.score(node), list.member(node)]);
+      }
+      expect(backward.reverse()).toEqual(model);
+      checkMemory(list);
+    };
+
+    let counter = 0;
+    // Grow over dozens of pages, shrink to a tenth (freeing blocks on every page), grow again.
+    for (const [target, insertShare] of [[2500, 0.8], [250, 0.15], [2500, 0.8]] as const) {
+      for (let step = 0; (insertShare > 0.5 ? model.length < target : model.length > target); step++) {
+        const r = random();
+        if (r < insertShare || model.length === 0) {
+          insert(`m${counter++}`);
+        } else if (r < insertShare + (1 - insertShare) * 0.7) {
+          const [score, member] = model[Math.floor(random() * model.length)];
+          const node = nodes.get(member)!;
+          forget(node);
+          expect(list.delete(score, member)).toBe(true);
+          model.splice(position([score, member]), 1);
+        } else if (r < insertShare + (1 - insertShare) * 0.85) {
+          const start = 1 + Math.floor(random() * model.length);
+          const end = Math.min(model.length, start + Math.floor(random() * 8));
+          const removed: string[] = [];
+          expect(list.deleteRangeByRank(start, end, (node) => removed.push(forget(node)))).toBe(end - start + 1);
+          expect(removed).toEqual(model.splice(start - 1, end - start + 1).map(([, m]) => m));
+        } else {
+          const index = Math.floor(random() * model.length);
+          const [, member] = model[index];
+          const node = nodes.get(member)!;
+          const score = Math.floor(random() * 300) / 2;
+          list.updateScore(node, score);
+          expect(list.member(node)).toBe(member);
+          model.splice(index, 1);
+          model.splice(position([score, member]), 0, [score, member]);
+        }
+        if (step % 400 === 0) check();
+      }
+      check();
+    }
+    expect(list['pages'].length).toBeGreaterThan(30);
+    expect(reused).toBeGreaterThan(1000);
+    expect(created).toBeGreaterThan(2500);
   });
 });
