@@ -4,11 +4,12 @@
  * time, delivery count and owning consumer) and its consumers, each with its own PEL (the same
  * PendingEntry objects, as Redis shares its NACKs between the two rax trees) and seen time.
  *
- * PELs are ID-ordered (SortedIds: a sorted array plus a Map, appends in O(1) since deliveries
- * mostly come in ID order). Groups and consumers are listed in byte order of their names, as
+ * PELs are ID-ordered (SortedIds: a sorted array plus a SplitMap, so that a PEL of millions of
+ * entries never rehashes whole; appends in O(1) since deliveries mostly come in ID order). Groups and consumers are listed in byte order of their names, as
  * Redis's rax iterates them.
  */
 import { HEAP_NUMBER_BYTES, arrayBytes, mapBytes, objectBytes, stringBytes } from '../memory/sizes';
+import { SplitMap } from './split-map';
 import type { StreamId } from './stream-id';
 
 /** Redis's SCG_INVALID_ENTRIES_READ: the group's entries-read counter is unknown. */
@@ -17,7 +18,7 @@ export const INVALID_ENTRIES_READ = -1;
 /** A map from stream IDs to values, iterable in ID order. */
 export class SortedIds<V> {
   private ids: StreamId[] = [];
-  private readonly values = new Map<StreamId, V>();
+  private readonly values = new SplitMap<V>();
 
   get size(): number {
     return this.ids.length;
@@ -72,7 +73,7 @@ export class SortedIds<V> {
 
   /** Estimated heap bytes of the index (not of the values). */
   bytes(): number {
-    return arrayBytes(this.ids.length) + mapBytes(this.ids.length);
+    return arrayBytes(this.ids.length) + this.values.bytes();
   }
 }
 

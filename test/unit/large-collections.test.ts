@@ -8,6 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { CHUNK_SIZE, ChunkedArray } from '../../src/types/chunked-array';
 import { DenseMap, DenseSet } from '../../src/types/dense-table';
 import { MERGE_AT, SPLIT_AT, SplitMap } from '../../src/types/split-map';
+import { SortedIds } from '../../src/types/stream-groups';
+import { makeId } from '../../src/types/stream-id';
 import { SortedSet } from '../../src/types/zset';
 import { seededRandom } from '../helpers/seeded-random';
 
@@ -243,6 +245,37 @@ describe('large hashtable sets, hashes and sorted sets', () => {
       const [member, score] = sorted[rank];
       expect(zset.score(member)).toBe(score);
       expect(zset.rank(member, false)).toBe(rank);
+    }
+  });
+
+  test('a pending entries list (SortedIds) past the split size: in ID order, and get/delete agree with a model', () => {
+    const pel = new SortedIds<number>();
+    const model = new Map<string, number>();
+    const random = seededRandom(14);
+    // Deliveries in ID order, then acknowledgements and redeliveries at random.
+    const total = SPLIT_AT + 5000;
+    for (let i = 0; i < total; i++) {
+      const id = makeId(1000 + i, i % 3);
+      pel.set(id, i);
+      model.set(id, i);
+    }
+    let wrongAnswers = 0;
+    for (let step = 0; step < 30_000; step++) {
+      const i = Math.floor(random() * total);
+      const id = makeId(1000 + i, i % 3);
+      if (random() < 0.6) {
+        if (pel.delete(id) !== model.delete(id)) wrongAnswers++;
+      } else {
+        pel.set(id, -i);
+        model.set(id, -i);
+      }
+    }
+    expect(wrongAnswers).toBe(0);
+    expect(pel.size).toBe(model.size);
+    const inOrder = [...model.keys()].sort();
+    for (let at = 0; at < inOrder.length; at += 37) {
+      expect(pel.idAt(at)).toBe(inOrder[at]);
+      expect(pel.valueAt(at)).toBe(model.get(inOrder[at]));
     }
   });
 });
