@@ -3,8 +3,8 @@
  *
  * A JS array grows by copying itself into one 1.5 times larger: for an array of millions of
  * elements that one push copies megabytes of pointers, allocates a large object and can set off
- * a full collection (a push at 2.9M elements took 35 ms, and the skiplist's 2M-slot member array
- * 160 ms: bench/README.md, "Large collections"). Here the elements sit in chunks of CHUNK_SIZE:
+ * a full collection (a push at 2.9M elements took 35 ms, and copying the skiplist's 2M-slot
+ * member array 160 ms: bench/README.md, item 18). Here the elements sit in chunks of CHUNK_SIZE:
  * only the last one grows, and the directory of chunks is small. Element i is in chunk
  * i / CHUNK_SIZE, at i % CHUNK_SIZE.
  */

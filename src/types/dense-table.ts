@@ -1,9 +1,10 @@
 /**
  * The "hashtable" encoding of sets and hashes: an index from member to slot (a SplitMap), with
  * the members (and the values, for hashes) in dense arrays (ChunkedArrays). Neither ever copies
- * or rehashes all of a large collection at once (see split-map.ts and chunked-array.ts). Deleting moves the last slot into the hole, so the
- * arrays stay dense: a random slot is a uniformly random member (SRANDMEMBER, SPOP and HRANDFIELD
- * in O(1), where a plain Map would need a walk).
+ * or rehashes all of a large collection at once (see split-map.ts and chunked-array.ts).
+ * Deleting moves the last slot into the hole, so the arrays stay dense: a random slot is a
+ * uniformly random member (SRANDMEMBER, SPOP and HRANDFIELD in O(1), where a plain Map would need
+ * a walk).
  *
  * SCAN walks the slots from the top down. A delete only ever moves the top entry into a lower
  * hole, so an entry present for the whole scan is never missed (it may come twice, which SCAN

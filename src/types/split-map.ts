@@ -4,7 +4,7 @@
  *
  * V8 grows a Map by doubling its table and moving every entry into the new one, all in the
  * set() that overflows it: a Map of 1M members took 120 ms for that one call and one of 2M
- * 260 ms (bench/README.md, "Large collections"), and a Map holds at most 2^24 entries. Redis
+ * 260 ms (bench/README.md, item 18), and a Map holds at most 2^24 entries. Redis
  * rehashes its dicts a few buckets per operation instead, so it never pauses.
  *
  * Here a small map is one Map. Once it reaches SPLIT_AT entries, it is split into PARTS Maps,
