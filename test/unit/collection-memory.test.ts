@@ -14,7 +14,6 @@ import {
   FUNCTION_BYTES,
   arrayBytes,
   exactArrayBytes,
-  mapBytes,
   objectBytes,
   stringBytes,
 } from '../../src/memory/sizes';
