@@ -504,7 +504,7 @@ export class SkipList {
         at = nextAt;
         next = links[FORWARD(at, i)];
       }
-      if (x !== HEADER && xPage.members[at] === member && xPage.scores[at] === score) return this.found(rank, x);
+      if (x !== HEADER && xPage.scores[at] === score && xPage.members[at] === member) return this.found(rank, x);
     }
     return 0;
   }
