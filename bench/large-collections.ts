@@ -13,7 +13,7 @@
 import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
-import { ServerSet, requireTools } from './lib/bench-run';
+import { ServerSet, positiveInt, requireTools } from './lib/bench-run';
 import { RespConnection, encodeCommand } from './lib/resp-connection';
 import { startNodis, startRedis, type RunningServer } from './lib/servers';
 import { formatCount, formatRatio, markdownTable } from './lib/stats';
@@ -69,10 +69,8 @@ async function main(): Promise<void> {
     .option('--batch <n>', 'commands per pipelined batch', '200')
     .parse()
     .opts<{ members: string; batch: string }>();
-  const members = Number(o.members);
-  const batch = Number(o.batch);
-  if (!Number.isInteger(members) || members < 1) throw new Error(`--members must be a positive integer, got ${o.members}`);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got ${o.batch}`);
+  const members = positiveInt(o.members, 'members');
+  const batch = positiveInt(o.batch, 'batch');
   requireTools('large-collections', ['redis-server']);
 
   const servers = new ServerSet();

@@ -21,7 +21,7 @@ import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { startNodis, startRedis, type RunningServer } from './lib/servers';
-import { ServerSet, requireTools } from './lib/bench-run';
+import { ServerSet, positiveInt, requireTools } from './lib/bench-run';
 import { RespConnection, encodeCommand } from './lib/resp-connection';
 import { formatCount, formatRatio, markdownTable, median } from './lib/stats';
 import { QueryConnection, loopBenchmark, runLatencyBenchmark, type LatencyFigures, type Reply } from './lib/latency-runs';
@@ -42,12 +42,6 @@ interface Options {
 
 const TAIL_TESTS = ['get', 'set'];
 const STALL_TESTS = ['get', 'set', 'incr', 'lpush', 'zadd'];
-
-function positiveInt(text: string, name: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
-  return n;
-}
 
 const progress = (line: string): void => {
   console.error(line);

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import { Command } from 'commander';
 import { startNodis, startRedis } from './lib/servers';
-import { ServerSet, requireTools } from './lib/bench-run';
+import { ServerSet, positiveInt, requireTools } from './lib/bench-run';
 import { runRedisBenchmark, type BenchmarkResult } from './lib/redis-benchmark';
 import { formatCount, formatRatio, markdownTable, median } from './lib/stats';
 import { CUSTOM_TESTS } from './lib/custom-tests';
@@ -34,12 +34,6 @@ interface Options {
 interface Cell {
   rps: number[];
   errors: string[];
-}
-
-function positiveInt(text: string, name: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
-  return n;
 }
 
 function list(text: string): string[] {

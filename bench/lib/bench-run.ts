@@ -5,6 +5,13 @@
  */
 import { missingTool, type RunningServer } from './servers';
 
+/** A command-line option that must be a positive integer: its value, or an error naming it. */
+export function positiveInt(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
 /** Exits with status 1, naming each missing tool, unless every one of `tools` is on the PATH. */
 export function requireTools(benchmark: string, tools: string[]): void {
   const missing = tools.map(missingTool).filter((m): m is string => m !== null);
